@@ -1,0 +1,49 @@
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+
+/**
+ * Two projects:
+ * - `worker`: the worker's tests inside workerd (miniflare) against a real local D1 with the
+ *   real migrations applied (test/setup/apply-migrations.ts);
+ * - `widget`: the widget's tests in real Chromium against a real local worker.
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  PLATFORM_KEY: 'test-platform-key',
+                  SECRET_DERIVATION_KEY: 'test-derivation-key',
+                  ENVIRONMENT: 'test',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'worker',
+            include: ['test/domain/**/*.test.ts', 'test/routes/**/*.test.ts', 'test/db/**/*.test.ts'],
+            setupFiles: ['./test/setup/apply-migrations.ts'],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            name: 'widget',
+            include: ['test/widget/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});

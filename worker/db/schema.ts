@@ -1,0 +1,414 @@
+/**
+ * The whole D1 schema, in code. `npm run db:generate` writes the SQL migrations into
+ * `migrations/`, which wrangler applies. Every table but `tenants` carries `tenant_id`, and
+ * every query filters on it.
+ *
+ * Conventions: ids are prefixed random strings (`prod_…`); instants are integer milliseconds
+ * since the epoch; money is integer minor units; booleans are 0/1 integers.
+ */
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () => integer('created_at').notNull();
+const updatedAt = () => integer('updated_at').notNull();
+
+// ---------------------------------------------------------------------------------------------
+// Tenants and keys
+// ---------------------------------------------------------------------------------------------
+
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  /** JSON array of origins allowed to call the public API from a browser. */
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Bumped to rotate the derived user-token secret (the secret itself is never stored). */
+  userTokenSecretVersion: integer('user_token_secret_version').notNull().default(1),
+  /** Bumped on every write to offers, plans or groups: edge caches key on it. */
+  catalogVersion: integer('catalog_version').notNull().default(1),
+  createdAt: createdAt(),
+});
+
+/** API keys, stored as SHA-256 hashes; `id` is the public key id embedded in the key. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+// ---------------------------------------------------------------------------------------------
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('products_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+export const DURATIONS = ['1m', '3m', '6m', '1y'] as const;
+export type Duration = (typeof DURATIONS)[number];
+
+export const plans = sqliteTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    productId: text('product_id').notNull().references(() => products.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    duration: text('duration', { enum: DURATIONS }).notNull(),
+    price: integer('price').notNull(),
+    currency: text('currency').notNull(),
+    pricing: text('pricing', { enum: ['fixed', 'aum'] }).notNull().default('fixed'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('plans_tenant_product_idx').on(t.tenantId, t.productId, t.active),
+    index('plans_tenant_created_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Offers and codes
+// ---------------------------------------------------------------------------------------------
+
+export const OFFER_STATUSES = ['in_progress', 'scheduled', 'active', 'inactive', 'failed'] as const;
+
+export const offers = sqliteTable(
+  'offers',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    /** The shared code (upper-case), or null for a code set. */
+    code: text('code'),
+    codeSetCount: integer('code_set_count'),
+    codeSetPrefix: text('code_set_prefix'),
+    discountType: text('discount_type', { enum: ['percent', 'flat'] }).notNull(),
+    /** Percent in hundredths of a percent (12.5% = 1250), for percent discounts. */
+    discountBasisPoints: integer('discount_basis_points'),
+    /** Flat amount in minor units, for flat discounts. */
+    discountAmount: integer('discount_amount'),
+    discountCurrency: text('discount_currency'),
+    allProducts: integer('all_products', { mode: 'boolean' }).notNull().default(false),
+    /** JSON array of durations. */
+    durations: text('durations', { mode: 'json' }).$type<Duration[]>().notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    eligibility: text('eligibility', { enum: ['all', 'list'] }).notNull(),
+    discoverability: text('discoverability', { enum: ['private', 'public'] }).notNull(),
+    maxRedemptions: integer('max_redemptions'),
+    availLimitPerProduct: integer('avail_limit_per_product'),
+    availLimitTotal: integer('avail_limit_total'),
+    subscriptionLimit: integer('subscription_limit'),
+    /**
+     * Stored lifecycle: `in_progress` while a list or code set is processed, `failed`, or
+     * `published`; `scheduled`/`active`/`inactive` are derived from the validity and `ended_at`.
+     */
+    state: text('state', { enum: ['in_progress', 'published', 'failed'] }).notNull(),
+    endedAt: integer('ended_at'),
+    deletedAt: integer('deleted_at'),
+    /** Live counters, kept by the write path. */
+    redemptionsCount: integer('redemptions_count').notNull().default(0),
+    usersAvailedCount: integer('users_availed_count').notNull().default(0),
+    discountedRenewalsCount: integer('discounted_renewals_count').notNull().default(0),
+    eligibleUsersCount: integer('eligible_users_count').notNull().default(0),
+    warnings: text('warnings', { mode: 'json' }).$type<unknown[]>().notNull().default(sql`'[]'`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('offers_tenant_live_idx').on(t.tenantId, t.deletedAt, t.endsAt),
+    index('offers_tenant_created_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/** Products an offer applies to (empty when `all_products`). */
+export const offerProducts = sqliteTable(
+  'offer_products',
+  {
+    offerId: text('offer_id').notNull().references(() => offers.id),
+    productId: text('product_id').notNull().references(() => products.id),
+    tenantId: text('tenant_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.offerId, t.productId] }), index('offer_products_product_idx').on(t.tenantId, t.productId)],
+);
+
+/**
+ * Every code a tenant ever had, shared or generated. Rows are never deleted, so a code is
+ * unique within the tenant forever. Generated codes are single use: `redeemed_by` holds the
+ * subscription that used it, cleared again when that subscription is voided.
+ */
+export const codes = sqliteTable(
+  'codes',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    code: text('code').notNull(),
+    offerId: text('offer_id').notNull().references(() => offers.id),
+    kind: text('kind', { enum: ['shared', 'set'] }).notNull(),
+    redeemedBy: text('redeemed_by'),
+    redeemedAt: integer('redeemed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.code] }), index('codes_offer_idx').on(t.offerId, t.code)],
+);
+
+/** An offer's uploaded list of eligible users: a row matches by `user_id` or by `email`. */
+export const eligibleUsers = sqliteTable(
+  'eligible_users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    offerId: text('offer_id').notNull().references(() => offers.id),
+    userId: text('user_id'),
+    /** Lower-case. */
+    email: text('email'),
+    jobId: text('job_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('eligible_users_offer_user_uq').on(t.offerId, t.userId).where(sql`user_id IS NOT NULL`),
+    uniqueIndex('eligible_users_offer_email_uq').on(t.offerId, t.email).where(sql`email IS NOT NULL`),
+    index('eligible_users_tenant_user_idx').on(t.tenantId, t.userId),
+    index('eligible_users_tenant_email_idx').on(t.tenantId, t.email),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// End users, subscriptions and redemptions
+// ---------------------------------------------------------------------------------------------
+
+/** End users seen by the tenant (the publisher's user ids, from user tokens or imports). */
+export const users = sqliteTable(
+  'users',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    id: text('id').notNull(),
+    email: text('email'),
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('users_tenant_email_idx').on(t.tenantId, t.email)],
+);
+
+export const SUBSCRIPTION_STATUSES = ['active', 'grace', 'cancelled', 'expired'] as const;
+
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    productId: text('product_id').notNull(),
+    planId: text('plan_id').notNull().references(() => plans.id),
+    status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull(),
+    source: text('source', { enum: ['checkout', 'group', 'import'] }).notNull(),
+    collection: text('collection', { enum: ['charge_card', 'send_invoice'] }).notNull().default('charge_card'),
+    groupId: text('group_id'),
+    offerId: text('offer_id'),
+    code: text('code'),
+    /** True when this checkout reactivated a cancelled subscription on the same product. */
+    reactivation: integer('reactivation', { mode: 'boolean' }).notNull().default(false),
+    /** Billing cycle number, 1 for the first. */
+    cycle: integer('cycle').notNull().default(1),
+    /** Consecutive cycles that got the discount so far, the first included. */
+    discountedCycles: integer('discounted_cycles').notNull().default(0),
+    price: integer('price').notNull(),
+    discount: integer('discount').notNull().default(0),
+    amountDue: integer('amount_due').notNull(),
+    currency: text('currency').notNull(),
+    currentPeriodStart: integer('current_period_start').notNull(),
+    currentPeriodEnd: integer('current_period_end').notNull(),
+    cancelledAt: integer('cancelled_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('subscriptions_tenant_user_idx').on(t.tenantId, t.userId, t.productId),
+    index('subscriptions_tenant_plan_idx').on(t.tenantId, t.planId, t.createdAt),
+    index('subscriptions_tenant_product_idx').on(t.tenantId, t.productId, t.createdAt),
+    index('subscriptions_offer_idx').on(t.offerId),
+    index('subscriptions_group_idx').on(t.groupId),
+  ],
+);
+
+/** Each cycle of a subscription with its amounts: the history behind `amount_due`. */
+export const subscriptionCycles = sqliteTable(
+  'subscription_cycles',
+  {
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    cycle: integer('cycle').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    price: integer('price').notNull(),
+    discount: integer('discount').notNull(),
+    amountDue: integer('amount_due').notNull(),
+    grace: integer('grace', { mode: 'boolean' }).notNull().default(false),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.cycle] })],
+);
+
+/**
+ * Redemptions of an offer: one `avail` row per first-time subscription or reactivation that
+ * used it, one `renewal` row per discounted renewal. Voiding a subscription deletes its avail.
+ */
+export const redemptions = sqliteTable(
+  'redemptions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    offerId: text('offer_id').notNull().references(() => offers.id),
+    subscriptionId: text('subscription_id').notNull(),
+    userId: text('user_id').notNull(),
+    productId: text('product_id').notNull(),
+    planId: text('plan_id').notNull(),
+    code: text('code'),
+    kind: text('kind', { enum: ['avail', 'renewal'] }).notNull(),
+    cycle: integer('cycle').notNull(),
+    discount: integer('discount').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('redemptions_offer_user_idx').on(t.offerId, t.userId, t.productId),
+    index('redemptions_offer_plan_idx').on(t.offerId, t.planId),
+    index('redemptions_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('redemptions_subscription_idx').on(t.subscriptionId),
+  ],
+);
+
+/** Idempotency-Key records of `POST /v1/subscriptions`, per tenant and user. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    response: text('response').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+// ---------------------------------------------------------------------------------------------
+
+export const groups = sqliteTable(
+  'groups',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    planId: text('plan_id').notNull().references(() => plans.id),
+    seatLimit: integer('seat_limit'),
+    seatsUsed: integer('seats_used').notNull().default(0),
+    ownerSubscriptionId: text('owner_subscription_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('groups_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+/**
+ * IP ranges as fixed-width 16-byte big-endian values (IPv4 as IPv4-mapped IPv6), so that they
+ * sort and compare as blobs and a lookup is a range query on (tenant_id, start).
+ */
+export const groupIpRanges = sqliteTable(
+  'group_ip_ranges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    groupId: text('group_id').notNull().references(() => groups.id),
+    start: blob('start', { mode: 'buffer' }).notNull(),
+    end: blob('end', { mode: 'buffer' }).notNull(),
+    /** The range as the publisher wrote it, normalised. */
+    label: text('label').notNull(),
+  },
+  (t) => [index('group_ip_ranges_lookup_idx').on(t.tenantId, t.start, t.end), index('group_ip_ranges_group_idx').on(t.groupId)],
+);
+
+export const groupDomains = sqliteTable(
+  'group_domains',
+  {
+    tenantId: text('tenant_id').notNull(),
+    /** Lower-case. */
+    domain: text('domain').notNull(),
+    groupId: text('group_id').notNull().references(() => groups.id),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.domain] }), index('group_domains_group_idx').on(t.groupId)],
+);
+
+/** One claim per user and group. */
+export const groupClaims = sqliteTable(
+  'group_claims',
+  {
+    groupId: text('group_id').notNull().references(() => groups.id),
+    userId: text('user_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+    via: text('via', { enum: ['ip', 'domain', 'import'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------------------------
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    kind: text('kind', { enum: ['eligible_users', 'code_set', 'plan_import'] }).notNull(),
+    status: text('status', { enum: JOB_STATUSES }).notNull(),
+    offerId: text('offer_id'),
+    planId: text('plan_id'),
+    /** Where the input lives (an R2 key), when it is not inline. */
+    inputKey: text('input_key'),
+    total: integer('total').notNull().default(0),
+    processed: integer('processed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** Resume point: the last chunk fully written. */
+    cursor: integer('cursor').notNull().default(0),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('jobs_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+export const jobErrors = sqliteTable(
+  'job_errors',
+  {
+    jobId: text('job_id').notNull().references(() => jobs.id),
+    line: integer('line').notNull(),
+    reason: text('reason').notNull(),
+    raw: text('raw'),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.line] })],
+);

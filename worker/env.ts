@@ -1,0 +1,37 @@
+import type { Db } from './db/client';
+
+/** Bindings of the worker (see wrangler.toml). */
+export interface Bindings {
+  DB: D1Database;
+  ASSETS: Fetcher;
+  PLATFORM_KEY: string;
+  SECRET_DERIVATION_KEY: string;
+  ENVIRONMENT?: string;
+}
+
+/** The authenticated tenant of a request. */
+export interface TenantContext {
+  id: string;
+  name: string;
+  timeZone: string;
+  allowedOrigins: string[];
+}
+
+/** The signed-in end user of a public request, from a verified user token. */
+export interface EndUser {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+}
+
+export interface Variables {
+  db: Db;
+  tenant: TenantContext;
+  user: EndUser | null;
+}
+
+/** The one Hono environment type of the app. */
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
