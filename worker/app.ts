@@ -1,8 +1,64 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { AppEnv } from './env';
+import { AppError } from './errors';
 import { onError, onNotFound } from './middleware/errors';
+import { database } from './middleware/db';
+import { platformKeyAuth, publishableKeyAuth, secretKeyAuth, userToken } from './middleware/auth';
+import { platformTenants } from './routes/platform-tenants';
+import { products } from './routes/products';
+import { plans, publicPlans } from './routes/plans';
+import { docsRoutes } from './routes/docs';
+
+const tooLarge = (max: string) => () => {
+  throw new AppError('payload_too_large', { code: 'payload_too_large', detail: `The body is over the ${max} limit of this endpoint.` });
+};
+/** JSON bodies are small; CSV uploads set their own limits on their routes. */
+const jsonLimit = (maxSize: number, label: string) =>
+  bodyLimit({ maxSize, onError: tooLarge(label) });
+
+// The API (everything that appears in /openapi.json).
+const api = new Hono<AppEnv>();
+
+api.use('*', database());
+
+// Operator bootstrap.
+api.use('/platform/v1/*', platformKeyAuth(), jsonLimit(16 * 1024, '16 KB'));
+api.route('/platform/v1/tenants', platformTenants);
+
+// Public API: publishable key, CORS for the tenant's allowed origins, optional user token.
+// Preflights carry no key, so they are answered for any origin; the request itself is refused
+// (403 origin_not_allowed) unless its Origin is one of the tenant's allowed origins.
+api.use(
+  '/v1/*',
+  cors({
+    origin: (origin) => origin,
+    allowHeaders: ['Authorization', 'Content-Type', 'X-User-Token', 'Idempotency-Key'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  }),
+  publishableKeyAuth(),
+  userToken(),
+  jsonLimit(64 * 1024, '64 KB'),
+);
+api.route('/v1/plans', publicPlans);
+
+// Admin API: secret key.
+api.use('/admin/v1/*', secretKeyAuth());
+const admin = new Hono<AppEnv>();
+admin.use('*', async function jsonBodyLimit(c, next) {
+  const type = c.req.header('Content-Type') ?? '';
+  if (type.includes('json')) return jsonLimit(1024 * 1024, '1 MB')(c, next);
+  await next();
+});
+admin.route('/products', products);
+admin.route('/plans', plans);
+api.route('/admin/v1', admin);
 
 export const app = new Hono<AppEnv>();
 app.onError(onError);
 app.notFound(onNotFound);
 app.get('/health', (c) => c.json({ ok: true }));
+app.route('/', docsRoutes(api));
+app.route('/', api);

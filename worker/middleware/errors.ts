@@ -6,6 +6,10 @@ import { AppError, toProblem } from '../errors';
 /** Maps anything thrown to a problem+json response; unknown errors are logged and answered generically. */
 export function classify(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // A write refused by a foreign key: another resource still refers to this one.
+  if (causeChain(err).some((m) => m.includes('FOREIGN KEY constraint failed'))) {
+    return new AppError('conflict', { code: 'resource_in_use', detail: 'Other resources still refer to this one.' });
+  }
   if (err instanceof HTTPException) {
     const message = err.message || 'Bad request';
     if (err.status === 413) return new AppError('payload_too_large', { code: 'payload_too_large', detail: message });
@@ -38,3 +42,9 @@ export const onNotFound: NotFoundHandler<AppEnv> = (c) => {
   c.header('Content-Type', 'application/problem+json');
   return c.body(JSON.stringify(body), status as 404);
 };
+
+function causeChain(err: unknown): string[] {
+  const messages: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) messages.push(e.message);
+  return messages;
+}
