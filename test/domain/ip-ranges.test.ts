@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  cidrPrefix,
+  findConflict,
+  formatAddress,
+  fromBytes,
+  isBroad,
+  labelOf,
+  lookup,
+  parseAddress,
+  parseRange,
+  specialBlockOf,
+  toBytes,
+  toHex,
+  validateRangeList,
+  type IpRange,
+  type OwnedRange,
+} from '../../worker/domain/ip-ranges';
+
+const MAPPED = 0xffffn << 32n;
+const v4 = (s: string) => parseAddress(s)!.value;
+const ok = (s: string): IpRange => {
+  const r = parseRange(s);
+  if (r.kind !== 'ok') throw new Error(`${s}: ${r.reason}`);
+  return r.range;
+};
+const invalid = (s: unknown) => {
+  const r = parseRange(s);
+  expect(r.kind, String(s)).toBe('invalid');
+  return r.kind === 'invalid' ? r.reason : '';
+};
+
+describe('parseRange', () => {
+  it('parses CIDR, start-end and single addresses in both families', () => {
+    expect(ok('198.51.100.0/24')).toMatchObject({ family: 'ipv4', start: v4('198.51.100.0'), end: v4('198.51.100.255'), label: '198.51.100.0/24' });
+    expect(ok(' 8.8.8.8 ')).toMatchObject({ start: v4('8.8.8.8'), end: v4('8.8.8.8'), label: '8.8.8.8/32' });
+    expect(ok('8.8.8.0-8.8.9.255').label).toBe('8.8.8.0/23');
+    expect(ok('8.8.8.1-8.8.8.7').label).toBe('8.8.8.1-8.8.8.7');
+    const v6 = ok('2001:DB8:0:0::/48');
+    expect(v6).toMatchObject({ family: 'ipv6', label: '2001:db8::/48' });
+    expect(v6.end - v6.start + 1n).toBe(1n << 80n);
+    expect(ok('2606:4700::1-2606:4700::ff').label).toBe('2606:4700::1-2606:4700::ff');
+    expect(ok('0.0.0.0/0')).toMatchObject({ start: MAPPED, end: MAPPED | 0xffffffffn });
+  });
+
+  it('reads IPv4-mapped IPv6 as IPv4', () => {
+    expect(parseAddress('::ffff:1.2.3.4')).toEqual({ family: 'ipv4', value: v4('1.2.3.4') });
+    expect(parseAddress('::ffff:102:304')).toEqual({ family: 'ipv4', value: v4('1.2.3.4') });
+    expect(ok('::ffff:1.2.3.0/120')).toMatchObject({ family: 'ipv4', label: '1.2.3.0/24' });
+    expect(ok('::ffff:1.2.3.4').label).toBe('1.2.3.4/32');
+  });
+
+  it('refuses malformed ranges with a reason', () => {
+    for (const bad of [
+      '300.1.2.3/24',
+      '10.0.0.5-10.0.0.1',
+      '1.2.3.4/33',
+      '2001:db8::/129',
+      'garbage',
+      '',
+      '   ',
+      '1.2.3',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '1.2.3.04',
+      '0x7f.0.0.1',
+      '127.1',
+      '1.2.3.0/24/8',
+      '1.2.3.0/-1',
+      '1.2.3.0/ 24',
+      '1.2.3.0/',
+      '/24',
+      '1.2.3.4-',
+      '1.2.3.4-2001:db8::1',
+      'fe80::1%eth0',
+      '2001:db8:::1',
+      '::ffff:01.2.3.4',
+      '1.2.3.4-5-6',
+      'x'.repeat(200),
+    ]) {
+      invalid(bad);
+    }
+    invalid(42);
+    invalid(null);
+    expect(invalid('10.0.0.5-10.0.0.1')).toMatch(/start is after end/);
+  });
+
+  it('refuses a CIDR with host bits set, suggesting both readings', () => {
+    expect(invalid('198.51.100.7/24')).toMatch(/198\.51\.100\.0\/24.*198\.51\.100\.7\/32/);
+    expect(invalid('2001:db8::1/64')).toMatch(/2001:db8::\/64/);
+    expect(ok('198.51.100.7/32').label).toBe('198.51.100.7/32');
+  });
+
+  it('round-trips random IPv4 CIDRs through their label', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (addr, prefix) => {
+        const hostBits = 32 - prefix;
+        const network = hostBits === 32 ? 0 : (addr >>> hostBits) * 2 ** hostBits;
+        const text = `${formatAddress(MAPPED | BigInt(network), 'ipv4')}/${prefix}`;
+        const r = ok(text);
+        expect(r.start).toBe(MAPPED | BigInt(network));
+        expect(r.end - r.start + 1n).toBe(1n << BigInt(hostBits));
+        expect(r.label).toBe(text);
+        expect(cidrPrefix(r.start, r.end, 'ipv4')).toBe(prefix);
+      }),
+    );
+  });
+
+  it('round-trips random start-end ranges (both families) through their label', () => {
+    const u128 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+    const v4addr = fc.bigInt({ min: 0n, max: 0xffffffffn }).map((n) => MAPPED | n);
+    for (const [family, gen] of [
+      ['ipv6', u128.filter((n) => n >> 32n !== 0xffffn)],
+      ['ipv4', v4addr],
+    ] as const) {
+      fc.assert(
+        fc.property(gen, gen, (a, b) => {
+          const [s, e] = a <= b ? [a, b] : [b, a];
+          const text = `${formatAddress(s, family)}-${formatAddress(e, family)}`;
+          const r = parseRange(text);
+          // A v6 range may cross into the mapped block only if both ends are v6 outside it.
+          if (r.kind !== 'ok') return;
+          expect(r.range.start).toBe(s);
+          expect(r.range.end).toBe(e);
+          const again = ok(r.range.label);
+          expect([again.start, again.end]).toEqual([s, e]);
+        }),
+      );
+    }
+  });
+
+  it('stores 16 big-endian bytes that sort like the addresses', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (a, b) => {
+        const x = toBytes(a);
+        const y = toBytes(b);
+        expect(x.length).toBe(16);
+        expect(fromBytes(x)).toBe(a);
+        expect(toHex(a)).toHaveLength(32);
+        let cmp = 0;
+        for (let i = 0; i < 16 && cmp === 0; i++) cmp = x[i]! - y[i]!;
+        expect(Math.sign(cmp)).toBe(a < b ? -1 : a > b ? 1 : 0);
+      }),
+    );
+    expect(Array.from(toBytes(v4('1.2.3.4')))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 1, 2, 3, 4]);
+  });
+});
+
+describe('special and broad ranges', () => {
+  it('finds private, loopback, link-local, multicast and reserved blocks in either family', () => {
+    for (const s of ['10.1.2.0/24', '192.168.0.1', '172.31.255.255', '127.0.0.1', '169.254.1.1', '100.64.0.0/16', '224.0.0.1', '240.0.0.0/8', '255.255.255.255', '0.0.0.0', '::1', '::', 'fe80::/64', 'fc00::/8', 'fd12:3456::1', 'ff02::1', '::2', '4000::/16', '9.255.255.0-10.0.0.0']) {
+      expect(specialBlockOf(ok(s)), s).not.toBeNull();
+    }
+    for (const s of ['8.8.8.0/24', '1.1.1.1', '203.0.113.0/24', '198.51.100.0/24', '2606:4700::/32', '2001:db8::/32', '11.0.0.0/16']) {
+      expect(specialBlockOf(ok(s)), s).toBeNull();
+    }
+  });
+
+  it('flags ranges broader than /16 (IPv4) or /32 (IPv6)', () => {
+    expect(isBroad(ok('8.8.0.0/16'))).toBe(false);
+    expect(isBroad(ok('8.8.0.0/15'))).toBe(true);
+    expect(isBroad(ok('8.8.0.0-8.9.0.0'))).toBe(true);
+    expect(isBroad(ok('2606:4700::/32'))).toBe(false);
+    expect(isBroad(ok('2606:4700::/31'))).toBe(true);
+  });
+
+  it('validates a list: every bad entry named by index, broad ones only when confirmed', () => {
+    const r = validateRangeList(['8.8.8.0/24', '300.1.2.3/24', '10.0.0.0/8', '9.0.0.0/12', '8.8.8.128/25', '8.8.8.0/24'], { confirmBroad: false });
+    expect(r.kind).toBe('rejected');
+    if (r.kind !== 'rejected') return;
+    expect(r.errors.map((e) => [e.index, e.code])).toEqual([
+      [1, 'invalid_ip_range'],
+      [2, 'ip_range_reserved'],
+      [3, 'ip_range_too_broad'],
+      [4, 'ip_range_overlap'],
+    ]);
+    const confirmed = validateRangeList(['9.0.0.0/12', '8.8.8.0/24', '8.8.8.0/24', '8.8.9.0/24'], { confirmBroad: true });
+    expect(confirmed).toMatchObject({ kind: 'ok', broad: ['9.0.0.0/12'] });
+    if (confirmed.kind === 'ok') expect(confirmed.ranges.map((x) => x.label)).toEqual(['8.8.8.0/24', '8.8.9.0/24', '9.0.0.0/12']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lookup and overlap against a brute-force reference over every address of a small space
+// ---------------------------------------------------------------------------------------------
+
+/** Random non-overlapping ranges inside [base, base + span), each with an owner. */
+function rangesIn(base: bigint, span: number) {
+  return fc
+    .array(fc.record({ at: fc.integer({ min: 0, max: span - 1 }), len: fc.integer({ min: 1, max: 12 }), owner: fc.constantFrom('a', 'b', 'c') }), {
+      maxLength: 20,
+    })
+    .map((specs) => {
+      const taken: OwnedRange[] = [];
+      for (const s of specs) {
+        const start = base + BigInt(s.at);
+        const end = base + BigInt(Math.min(span - 1, s.at + s.len - 1));
+        if (taken.some((t) => start <= t.end && t.start <= end)) continue;
+        taken.push({ start, end, owner: s.owner, label: `${start}-${end}` });
+      }
+      return taken.sort((x, y) => (x.start < y.start ? -1 : 1));
+    });
+}
+
+const SPAN = 96;
+const bases: [string, bigint][] = [
+  ['ipv4', v4('198.51.100.0')],
+  ['ipv4 top', v4('255.255.255.255') - BigInt(SPAN - 1)],
+  ['ipv6', ok('2606:4700::/32').start + 0xabcdefn],
+  ['ipv6 top', (1n << 128n) - BigInt(SPAN)],
+];
+
+describe.each(bases)('lookup and overlap (%s)', (_name, base) => {
+  it('lookup finds exactly the range that holds each address', () => {
+    fc.assert(
+      fc.property(rangesIn(base, SPAN), (ranges) => {
+        for (let i = -2; i < SPAN + 2; i++) {
+          const addr = base + BigInt(i);
+          if (addr < 0n || addr >= 1n << 128n) continue;
+          const expected = ranges.find((r) => r.start <= addr && addr <= r.end) ?? null;
+          expect(lookup(ranges, addr)).toBe(expected);
+        }
+      }),
+    );
+  });
+
+  it('findConflict reports an overlap exactly when some address is shared with another owner', () => {
+    fc.assert(
+      fc.property(rangesIn(base, SPAN), fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: SPAN - 1 }), fc.constantFrom('a', 'b', 'z'), (ranges, x, y, owner) => {
+        const candidate = { start: base + BigInt(Math.min(x, y)), end: base + BigInt(Math.max(x, y)) };
+        const conflict = findConflict(ranges, candidate, owner);
+        let shared = false;
+        for (let a = candidate.start; a <= candidate.end && !shared; a++) {
+          shared = ranges.some((r) => r.owner !== owner && r.start <= a && a <= r.end);
+        }
+        expect(conflict !== null).toBe(shared);
+        if (conflict) expect(conflict.owner).not.toBe(owner);
+      }),
+    );
+  });
+
+  it('labels describe exactly the addresses of the range', () => {
+    const family = _name.startsWith('ipv4') ? 'ipv4' : 'ipv6';
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: SPAN - 1 }), (x, y) => {
+        const start = base + BigInt(Math.min(x, y));
+        const end = base + BigInt(Math.max(x, y));
+        const r = ok(labelOf(start, end, family));
+        expect([r.start, r.end, r.family]).toEqual([start, end, family]);
+      }),
+    );
+  });
+});
