@@ -78,6 +78,7 @@ CREATE TABLE `groups` (
 	`seat_limit` integer,
 	`seats_used` integer DEFAULT 0 NOT NULL,
 	`owner_subscription_id` text,
+	`deleted_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action,

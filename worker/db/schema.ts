@@ -324,6 +324,8 @@ export const groups = sqliteTable(
     seatLimit: integer('seat_limit'),
     seatsUsed: integer('seats_used').notNull().default(0),
     ownerSubscriptionId: text('owner_subscription_id'),
+    /** Set when the group is deleted: its ranges and domains are removed, its claims stay. */
+    deletedAt: integer('deleted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
