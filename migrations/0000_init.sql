@@ -38,6 +38,7 @@ CREATE UNIQUE INDEX `eligible_users_offer_user_uq` ON `eligible_users` (`offer_i
 CREATE UNIQUE INDEX `eligible_users_offer_email_uq` ON `eligible_users` (`offer_id`,`email`) WHERE email IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `eligible_users_tenant_user_idx` ON `eligible_users` (`tenant_id`,`user_id`);--> statement-breakpoint
 CREATE INDEX `eligible_users_tenant_email_idx` ON `eligible_users` (`tenant_id`,`email`);--> statement-breakpoint
+CREATE INDEX `eligible_users_offer_idx` ON `eligible_users` (`offer_id`);--> statement-breakpoint
 CREATE TABLE `group_claims` (
 	`group_id` text NOT NULL,
 	`user_id` text NOT NULL,
@@ -118,13 +119,20 @@ CREATE TABLE `jobs` (
 	`processed` integer DEFAULT 0 NOT NULL,
 	`failed` integer DEFAULT 0 NOT NULL,
 	`cursor` integer DEFAULT 0 NOT NULL,
+	`byte_offset` integer DEFAULT 0 NOT NULL,
+	`line` integer DEFAULT 1 NOT NULL,
+	`input_bytes` integer,
+	`params` text DEFAULT '{}' NOT NULL,
 	`error` text,
+	`started_at` integer,
+	`finished_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE INDEX `jobs_tenant_idx` ON `jobs` (`tenant_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `jobs_offer_idx` ON `jobs` (`offer_id`,`status`);--> statement-breakpoint
 CREATE TABLE `offer_products` (
 	`offer_id` text NOT NULL,
 	`product_id` text NOT NULL,

@@ -7,6 +7,10 @@ export interface Bindings {
   PLATFORM_KEY: string;
   SECRET_DERIVATION_KEY: string;
   ENVIRONMENT?: string;
+  /** R2 bucket of uploaded CSV files that jobs read in chunks (worker/jobs/). */
+  UPLOADS: R2Bucket;
+  /** Queue of background jobs; this same worker is its consumer (worker/jobs/consumer.ts). */
+  JOBS_QUEUE: Queue<import('./jobs/types').JobMessage>;
 }
 
 /** The authenticated tenant of a request. */

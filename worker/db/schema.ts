@@ -187,6 +187,7 @@ export const eligibleUsers = sqliteTable(
     uniqueIndex('eligible_users_offer_email_uq').on(t.offerId, t.email).where(sql`email IS NOT NULL`),
     index('eligible_users_tenant_user_idx').on(t.tenantId, t.userId),
     index('eligible_users_tenant_email_idx').on(t.tenantId, t.email),
+    index('eligible_users_offer_idx').on(t.offerId),
   ],
 );
 
@@ -395,13 +396,22 @@ export const jobs = sqliteTable(
     total: integer('total').notNull().default(0),
     processed: integer('processed').notNull().default(0),
     failed: integer('failed').notNull().default(0),
-    /** Resume point: the last chunk fully written. */
+    /** Resume point: the number of chunks fully written (each chunk's batch is conditional on it). */
     cursor: integer('cursor').notNull().default(0),
+    /** Resume point in the upload: byte offset and line number of the next unread record. */
+    byteOffset: integer('byte_offset').notNull().default(0),
+    line: integer('line').notNull().default(1),
+    /** Size of the upload in bytes. */
+    inputBytes: integer('input_bytes'),
+    /** Kind-specific parameters (CSV column mapping, code-set count and prefix), JSON. */
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     error: text('error'),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('jobs_tenant_idx').on(t.tenantId, t.createdAt)],
+  (t) => [index('jobs_tenant_idx').on(t.tenantId, t.createdAt), index('jobs_offer_idx').on(t.offerId, t.status)],
 );
 
 export const jobErrors = sqliteTable(
