@@ -11,6 +11,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
     test: {
+      // The JSON report is what .ci/run counts; the default reporter is for people.
+      reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
       projects: [
         {
           plugins: [

@@ -9,9 +9,14 @@ import { IdParam, Id, ListQuery, commonProblems, json, listOf, problem } from '.
 import { Plan, PlanCreate, PlanUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
 import { plans as plansTable, subscriptions } from '../db/schema';
+import { TtlCache } from '../lib/ttl-cache';
 import { bumpCatalogVersion, findPlan, findProduct, listPage, listPlans, planJson } from '../db/catalog';
 
 const tags = ['Plans'];
+
+/** Public plan listings, cached per isolate for a few seconds; cleared by plan writes in this isolate. */
+const publicPlansCache = new TtlCache<unknown>(5_000);
+const forgetPlans = (tenantId: string) => publicPlansCache.deletePrefix(`${tenantId}:`);
 const PlanListQuery = ListQuery.extend({ product_id: Id('prod').optional(), active: z.enum(['true', 'false']).optional() });
 
 /** `/admin/v1/plans` */
@@ -45,6 +50,7 @@ export const plans = new Hono<AppEnv>()
         updatedAt: now,
       };
       await db.batch([db.insert(plansTable).values(row), bumpCatalogVersion(db, tenantId)]);
+      forgetPlans(tenantId);
       return c.json(planJson(row), 201);
     },
   )
@@ -103,6 +109,7 @@ export const plans = new Hono<AppEnv>()
           .returning(),
         bumpCatalogVersion(db, tenantId),
       ]);
+      forgetPlans(tenantId);
       const row = updated[0];
       if (!row) throw notFound('plan', 'id');
       return c.json(planJson(row));
@@ -134,6 +141,7 @@ export const plans = new Hono<AppEnv>()
           .returning({ id: plansTable.id }),
         bumpCatalogVersion(db, tenantId),
       ]);
+      forgetPlans(tenantId);
       if (deleted.length > 0) return c.body(null, 204);
       if (!(await findPlan(db, tenantId, id))) throw notFound('plan', 'id');
       throw new AppError('conflict', { code: 'plan_in_use', detail: 'The plan has subscriptions; set `active: false` instead.' });
@@ -147,7 +155,14 @@ export const publicPlans = new Hono<AppEnv>().get(
   validate('query', z.object({ product_id: Id('prod').optional() })),
   async (c) => {
     const { product_id } = c.req.valid('query');
-    const rows = await listPlans(c.get('db'), c.get('tenant').id, { productId: product_id, activeOnly: true, limit: 500 });
-    return c.json({ data: rows.slice(0, 500).map(planJson) });
+    const tenantId = c.get('tenant').id;
+    const key = `${tenantId}:${product_id ?? '*'}`;
+    let body = publicPlansCache.get(key);
+    if (!body) {
+      const rows = await listPlans(c.get('db'), tenantId, { productId: product_id, activeOnly: true, limit: 500 });
+      body = { data: rows.slice(0, 500).map(planJson) };
+      publicPlansCache.set(key, body);
+    }
+    return c.json(body);
   },
 );
