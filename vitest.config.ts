@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 
 /**
@@ -7,12 +7,12 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
  *   real migrations applied (test/setup/apply-migrations.ts);
  * - `widget`: the widget's tests in real Chromium against a real local worker.
  */
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations('./migrations');
   return {
     test: {
       // The JSON report is what .ci/run counts; the default reporter is for people.
-      reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+      reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }] as ['json', { outputFile: string }]],
       projects: [
         {
           plugins: [
