@@ -1,0 +1,228 @@
+/**
+ * <offer-checkout> in real Chromium against the real local worker. The publisher's page is served
+ * from a second origin, so loading the module script and every API call go through CORS.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  Backend,
+  PublisherSite,
+  axeViolations,
+  ensureWidgetBuilt,
+  focused,
+  launchBrowser,
+  mintUserToken,
+  pageEvents,
+  publisherPage,
+  startWorker,
+  tabTo,
+  until,
+  type LocalWorker,
+  type Tenant,
+} from './harness';
+
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+
+let worker: LocalWorker;
+let site: PublisherSite;
+let browser: Browser;
+let backend: Backend;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  ensureWidgetBuilt();
+  site = new PublisherSite();
+  [worker, browser] = await Promise.all([startWorker(), launchBrowser(), site.start()]);
+  backend = new Backend(worker);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await worker?.stop();
+  await site?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  return page;
+}
+
+/** A tenant that allows the publisher site's origin, with one product and its plans. */
+async function catalog(plans: { name: string; duration: string; price: number; currency?: string; description?: string }[]) {
+  const tenant: Tenant = await backend.createTenant([site.origin]);
+  const product = await backend.admin(tenant, 'POST', '/products', { name: 'Markets Brief', description: 'Daily research' });
+  const created = [];
+  for (const p of plans) {
+    created.push(await backend.admin(tenant, 'POST', '/plans', { product_id: product.id, currency: 'INR', ...p }));
+  }
+  return { tenant, product, plans: created };
+}
+
+let pageSeq = 0;
+async function openWidget(
+  page: Page,
+  attrs: Record<string, string | undefined>,
+  opts: { lang?: string; dark?: boolean; pageCss?: string } = {},
+): Promise<void> {
+  const url = site.page(`/article-${++pageSeq}.html`, publisherPage({ workerUrl: worker.url, attrs, ...opts }));
+  await page.goto(url);
+}
+
+const widget = (page: Page) => page.locator('offer-checkout');
+
+describe('<offer-checkout> on a publisher page of another origin', () => {
+  test('loads the module script and the plans through CORS, formats money in the page locale (en-IN)', async () => {
+    const { tenant, product } = await catalog([
+      { name: 'Monthly', duration: '1m', price: 10_000_000 },
+      { name: 'Yearly', duration: '1y', price: 99_900_00 },
+    ]);
+    // The asset answers CORS for any page (public/_headers).
+    const asset = await fetch(`${worker.url}/widget/offer-checkout.js`, { headers: { Origin: site.origin } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('access-control-allow-origin')).toBe('*');
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { lang: 'en-IN' });
+    const monthly = page.getByRole('radio', { name: /Monthly/ });
+    await monthly.waitFor();
+    // Lakh grouping of en-IN, symbol from Intl.
+    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹1,00,000.00');
+    expect(await widget(page).locator('[part="plan"]').nth(1).textContent()).toContain('₹99,900.00');
+    expect(await monthly.isChecked()).toBe(true);
+    // The same amount on an en-US page: locale comes from the page, no hard-coded symbol.
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { lang: 'en-US' });
+    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹100,000.00');
+    // The `locale` attribute overrides the page.
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, locale: 'de-DE' }, { lang: 'en-US' });
+    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('100.000,00');
+  });
+
+  test('a page on an origin the publisher did not allow is refused, explained in plain words and reported by an error event', async () => {
+    const tenant: Tenant = await backend.createTenant(['https://news.example.com']);
+    const product = await backend.admin(tenant, 'POST', '/products', { name: 'Brief' });
+    await backend.admin(tenant, 'POST', '/plans', { product_id: product.id, name: 'Monthly', duration: '1m', price: 500, currency: 'INR' });
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id });
+    const problem = widget(page).locator('[part="problem"]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain('not allowed');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('not allowed');
+    const events = await pageEvents(page);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'offer-checkout:error',
+      bubbles: true,
+      composed: true,
+      detail: { action: 'load', status: 403, code: 'origin_not_allowed' },
+    });
+    expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    expect(await page.getByRole('radio').count()).toBe(0);
+  });
+
+  test('an anonymous visitor can browse, and Subscribe asks them to sign in (login_required event)', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id });
+    const subscribe = page.getByRole('button', { name: /^Subscribe/ });
+    await subscribe.waitFor();
+    await subscribe.click();
+    await expect.poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('sign in');
+    const events = await pageEvents(page);
+    expect(events.filter((e) => e.type === 'offer-checkout:error').map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ action: 'subscribe', code: 'login_required' }),
+    );
+    expect(events.some((e) => e.type === 'offer-checkout:subscribed')).toBe(false);
+  });
+
+  test('keyboard alone: Tab reaches the plans, the code box and Subscribe, each with a visible focus ring', async () => {
+    const { tenant, product } = await catalog([
+      { name: 'Monthly', duration: '1m', price: 49_900 },
+      { name: 'Quarterly', duration: '3m', price: 129_900 },
+    ]);
+    const token = mintUserToken(tenant.user_token_secret, { sub: 'u-keyboard', email: 'k@example.com', email_verified: true });
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token });
+    await page.getByRole('radio', { name: /Quarterly/ }).waitFor();
+
+    expect(await tabTo(page, /^input\|radio\|.*Monthly/)).toContain('Monthly');
+    const ring = () =>
+      widget(page).evaluate((host) => {
+        let el: Element | null = host.shadowRoot!.activeElement;
+        // A radio's ring is drawn on its choice card; other controls draw their own.
+        if (el instanceof HTMLInputElement && el.type === 'radio') el = el.closest('.choice');
+        const style = getComputedStyle(el!);
+        return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+      });
+    expect(await ring()).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByRole('radio', { name: /Quarterly/ }).isChecked()).toBe(true);
+    expect(await focused(page)).toMatch(/Quarterly/);
+
+    // The code field is a labelled text box.
+    expect(await tabTo(page, /^input\|text\|Promo code$/)).toBeTruthy();
+    expect(await ring()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Promo code' }).count()).toBe(1);
+    expect(await tabTo(page, /^button\|submit\|Apply$/)).toBeTruthy();
+    expect(await tabTo(page, /^button\|button\|Subscribe/)).toMatch(/Subscribe for ₹1,299.00/);
+    expect(await ring()).toBe(true);
+  });
+
+  test('no serious axe-core violations, on a light and on a dark page', async () => {
+    const { tenant, product } = await catalog([
+      { name: 'Monthly', duration: '1m', price: 49_900 },
+      { name: 'Yearly', duration: '1y', price: 499_900 },
+    ]);
+    for (const dark of [false, true]) {
+      const page = await newPage();
+      await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { dark });
+      await page.getByRole('radio', { name: /Yearly/ }).waitFor();
+      expect(await axeViolations(page), dark ? 'dark page' : 'light page').toEqual([]);
+      // The card paints its own colours from the page's color-scheme.
+      const bg = await widget(page).evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('.base')!).backgroundColor);
+      expect(bg).toBe(dark ? 'rgb(23, 26, 33)' : 'rgb(255, 255, 255)');
+    }
+  });
+
+  test('page styles do not leak in, widget styles do not leak out; custom properties and ::part theme it', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const page = await newPage();
+    const pageCss = `
+      * { letter-spacing: 4px; }
+      button { background: rgb(255, 0, 0) !important; text-transform: uppercase; }
+      label { display: none !important; }
+      offer-checkout { --offer-checkout-accent-color: rgb(0, 128, 0); }
+      offer-checkout::part(summary) { outline: 2px dashed rgb(0, 0, 255); }`;
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { pageCss });
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<button id="own" class="primary" type="button">Page button</button>'));
+    const subscribe = page.getByRole('button', { name: /^Subscribe/ });
+    await widget(page).locator('[part="summary"]').waitFor();
+    const inside = await subscribe.evaluate((b) => {
+      const s = getComputedStyle(b);
+      const label = b.getRootNode() instanceof ShadowRoot ? (b.getRootNode() as ShadowRoot).querySelector('label')! : null;
+      const summary = (b.getRootNode() as ShadowRoot).querySelector('[part="summary"]')!;
+      return {
+        background: s.backgroundColor,
+        textTransform: s.textTransform,
+        letterSpacing: s.letterSpacing,
+        labelDisplay: label ? getComputedStyle(label).display : '',
+        summaryOutline: getComputedStyle(summary).outlineStyle + ' ' + getComputedStyle(summary).outlineColor,
+      };
+    });
+    expect(inside.background).toBe('rgb(0, 128, 0)'); // the custom property, not the page's `button` rule
+    expect(inside.textTransform).toBe('none');
+    expect(inside.letterSpacing).toBe('normal');
+    expect(inside.labelDisplay).not.toBe('none');
+    expect(inside.summaryOutline).toBe('dashed rgb(0, 0, 255)'); // ::part(summary)
+    // The widget's `button.primary` rule does not reach the page's own button.
+    const own = await page.locator('#own').evaluate((b) => getComputedStyle(b).width);
+    expect(own).not.toBe(await subscribe.evaluate((b) => getComputedStyle(b).width));
+  });
+});
+
