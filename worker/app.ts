@@ -10,6 +10,8 @@ import { platformTenants } from './routes/platform-tenants';
 import { products } from './routes/products';
 import { plans, publicPlans } from './routes/plans';
 import { docsRoutes } from './routes/docs';
+import { groups } from './routes/groups';
+import { access } from './routes/access';
 
 const tooLarge = (max: string) => () => {
   throw new AppError('payload_too_large', { code: 'payload_too_large', detail: `The body is over the ${max} limit of this endpoint.` });
@@ -43,6 +45,7 @@ api.use(
   jsonLimit(64 * 1024, '64 KB'),
 );
 api.route('/v1/plans', publicPlans);
+api.route('/v1/access', access);
 
 // Admin API: secret key.
 api.use('/admin/v1/*', secretKeyAuth());
@@ -54,6 +57,7 @@ admin.use('*', async function jsonBodyLimit(c, next) {
 });
 admin.route('/products', products);
 admin.route('/plans', plans);
+admin.route('/groups', groups);
 api.route('/admin/v1', admin);
 
 export const app = new Hono<AppEnv>();

@@ -1,0 +1,511 @@
+/**
+ * Queries of group access. Raw D1 statements (through the guarded client) because ranges are
+ * 16-byte blobs built from hex with `unhex()` and bulk rows are one JSON array per statement.
+ *
+ * Invariant: the IP ranges of one tenant never overlap, whatever their group. A lookup is then
+ * one index seek on (tenant_id, start): the last range starting at or before the address is
+ * the only candidate. Writes keep the invariant with a guard statement inside their batch.
+ */
+import type { Db } from './client';
+import type { Duration } from './schema';
+import { toHex, type IpRange } from '../domain/ip-ranges';
+
+/** Ranges per INSERT statement: keeps the bound JSON well under D1's limits. */
+const RANGES_PER_STATEMENT = 2_000;
+
+export interface GroupRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  plan_id: string;
+  seat_limit: number | null;
+  seats_used: number;
+  owner_subscription_id: string | null;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+  product_id: string;
+}
+
+export interface GroupDetails extends GroupRow {
+  ip_ranges: string[];
+  email_domains: string[];
+}
+
+/** The guarded D1 client under the drizzle handle (drizzle keeps it as `$client`). */
+const d1 = (db: Db) => (db as unknown as { $client: D1Database }).$client;
+
+const GROUP_COLUMNS = `g.id, g.tenant_id, g.name, g.plan_id, g.seat_limit, g.seats_used, g.owner_subscription_id, g.deleted_at, g.created_at, g.updated_at, p.product_id`;
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/** One group with its ranges (ordered by address) and domains: one round trip. */
+export async function findGroup(db: Db, tenantId: string, id: string): Promise<GroupDetails | null> {
+  const c = d1(db);
+  const [groups, ranges, domains] = await c.batch([
+    c.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g JOIN plans p ON p.id = g.plan_id WHERE g.tenant_id = ?1 AND g.id = ?2 AND g.deleted_at IS NULL`).bind(tenantId, id),
+    c.prepare('SELECT label FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2 ORDER BY start').bind(tenantId, id),
+    c.prepare('SELECT domain FROM group_domains WHERE tenant_id = ?1 AND group_id = ?2 ORDER BY domain').bind(tenantId, id),
+  ]);
+  const g = groups!.results[0] as GroupRow | undefined;
+  if (!g) return null;
+  return {
+    ...g,
+    ip_ranges: (ranges!.results as { label: string }[]).map((r) => r.label),
+    email_domains: (domains!.results as { domain: string }[]).map((r) => r.domain),
+  };
+}
+
+/** A page of groups (keyset on id) with their ranges and domains: one round trip. */
+export async function listGroups(db: Db, tenantId: string, limit: number, after?: string): Promise<GroupDetails[]> {
+  const c = d1(db);
+  const page = `SELECT g.id FROM groups g WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND g.id > ?2 ORDER BY g.id LIMIT ?3`;
+  const [groups, ranges, domains] = await c.batch([
+    c.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g JOIN plans p ON p.id = g.plan_id WHERE g.id IN (${page}) ORDER BY g.id`).bind(tenantId, after ?? '', limit + 1),
+    c.prepare(`SELECT group_id, label FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id IN (${page}) ORDER BY group_id, start`).bind(tenantId, after ?? '', limit + 1),
+    c.prepare(`SELECT group_id, domain FROM group_domains WHERE tenant_id = ?1 AND group_id IN (${page}) ORDER BY group_id, domain`).bind(tenantId, after ?? '', limit + 1),
+  ]);
+  const byGroup = new Map<string, GroupDetails>();
+  for (const g of groups!.results as unknown as GroupRow[]) byGroup.set(g.id, { ...g, ip_ranges: [], email_domains: [] });
+  for (const r of ranges!.results as { group_id: string; label: string }[]) byGroup.get(r.group_id)?.ip_ranges.push(r.label);
+  for (const d of domains!.results as { group_id: string; domain: string }[]) byGroup.get(d.group_id)?.email_domains.push(d.domain);
+  return [...byGroup.values()];
+}
+
+export interface PlanRef {
+  id: string;
+  product_id: string;
+  duration: Duration;
+  currency: string;
+}
+
+export interface OwnerSubscriptionRef {
+  id: string;
+  product_id: string;
+  plan_id: string;
+  collection: 'charge_card' | 'send_invoice';
+  status: string;
+}
+
+/** The plan a group grants and the owner's subscription, for validation: one round trip. */
+export async function loadGroupRefs(db: Db, tenantId: string, planId: string | null, ownerSubscriptionId: string | null) {
+  const c = d1(db);
+  const [plan, owner] = await c.batch([
+    c.prepare('SELECT id, product_id, duration, currency FROM plans WHERE tenant_id = ?1 AND id = ?2').bind(tenantId, planId),
+    c.prepare('SELECT id, product_id, plan_id, collection, status FROM subscriptions WHERE tenant_id = ?1 AND id = ?2').bind(tenantId, ownerSubscriptionId),
+  ]);
+  return {
+    plan: (plan!.results[0] as PlanRef | undefined) ?? null,
+    owner: (owner!.results[0] as OwnerSubscriptionRef | undefined) ?? null,
+  };
+}
+
+export async function findOwnerSubscription(db: Db, tenantId: string, id: string): Promise<OwnerSubscriptionRef | null> {
+  return (await d1(db)
+    .prepare('SELECT id, product_id, plan_id, collection, status FROM subscriptions WHERE tenant_id = ?1 AND id = ?2')
+    .bind(tenantId, id)
+    .first<OwnerSubscriptionRef>()) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+export interface GroupWrite {
+  tenantId: string;
+  id: string;
+  now: number;
+  /** Present on create. */
+  create?: { name: string; planId: string; seatLimit: number | null; ownerSubscriptionId: string | null };
+  /** Present on update: only the given columns change. */
+  update?: { name?: string; planId?: string; seatLimit?: number | null; ownerSubscriptionId?: string | null };
+  /** When present, replaces the group's ranges (sorted, validated, non-overlapping). */
+  ranges?: IpRange[];
+  /** When present, replaces the group's domains (normalised, distinct). */
+  domains?: string[];
+}
+
+export class GroupWriteConflict extends Error {
+  constructor(readonly what: 'ip_range' | 'email_domain' | 'not_found') {
+    super(what);
+  }
+}
+
+const rangesJson = (ranges: IpRange[]) => ranges.map((r) => [toHex(r.start), toHex(r.end), r.label]);
+
+/**
+ * Creates or updates a group, its ranges and its domains in one batch (one transaction). A
+ * guard statement fails the batch when a new range overlaps another group's; a domain held by
+ * another group fails it through the (tenant_id, domain) primary key.
+ */
+export async function writeGroup(db: Db, w: GroupWrite): Promise<void> {
+  const c = d1(db);
+  const stmts: D1PreparedStatement[] = [];
+  if (w.create) {
+    stmts.push(
+      c
+        .prepare(
+          `INSERT INTO groups (id, tenant_id, name, plan_id, seat_limit, seats_used, owner_subscription_id, created_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?7)`,
+        )
+        .bind(w.id, w.tenantId, w.create.name, w.create.planId, w.create.seatLimit, w.create.ownerSubscriptionId, w.now),
+    );
+  } else {
+    const u = w.update ?? {};
+    // Fails the batch (NOT NULL on name) when the group does not exist or is deleted.
+    stmts.push(
+      c
+        .prepare(
+          `UPDATE groups SET
+             name = CASE WHEN ?3 THEN ?4 ELSE name END,
+             plan_id = CASE WHEN ?5 THEN ?6 ELSE plan_id END,
+             seat_limit = CASE WHEN ?7 THEN ?8 ELSE seat_limit END,
+             owner_subscription_id = CASE WHEN ?9 THEN ?10 ELSE owner_subscription_id END,
+             updated_at = ?11
+           WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL`,
+        )
+        .bind(
+          w.tenantId,
+          w.id,
+          u.name !== undefined ? 1 : 0,
+          u.name ?? null,
+          u.planId !== undefined ? 1 : 0,
+          u.planId ?? null,
+          u.seatLimit !== undefined ? 1 : 0,
+          u.seatLimit ?? null,
+          u.ownerSubscriptionId !== undefined ? 1 : 0,
+          u.ownerSubscriptionId ?? null,
+          w.now,
+        ),
+      c
+        .prepare(`INSERT INTO group_domains (tenant_id, domain, group_id) SELECT ?1, NULL, ?2 WHERE changes() = 0`)
+        .bind(w.tenantId, w.id),
+    );
+  }
+  if (w.ranges) {
+    stmts.push(c.prepare('DELETE FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2').bind(w.tenantId, w.id));
+    const all = rangesJson(w.ranges);
+    for (let i = 0; i < all.length; i += RANGES_PER_STATEMENT) {
+      const chunk = JSON.stringify(all.slice(i, i + RANGES_PER_STATEMENT));
+      stmts.push(
+        c
+          .prepare(
+            `INSERT INTO group_ip_ranges (tenant_id, group_id, start, "end", label)
+             SELECT ?1, ?2, unhex(json_extract(value, '$[0]')), unhex(json_extract(value, '$[1]')), json_extract(value, '$[2]')
+             FROM json_each(?3)`,
+          )
+          .bind(w.tenantId, w.id, chunk),
+      );
+    }
+    for (let i = 0; i < all.length; i += RANGES_PER_STATEMENT) {
+      const chunk = JSON.stringify(all.slice(i, i + RANGES_PER_STATEMENT));
+      // The guard: a row with a NULL label (refused by NOT NULL) exactly when a new range
+      // overlaps another group's. For a new range N, an overlapping range either starts inside
+      // N, or is the range starting last before N (ranges of other groups never overlap each
+      // other, and N's own group's new ranges never overlap each other). Two index seeks per N.
+      stmts.push(
+        c
+          .prepare(
+            `INSERT INTO group_ip_ranges (tenant_id, group_id, start, "end", label)
+             SELECT ?1, ?2, x'', x'', NULL WHERE EXISTS (
+               SELECT 1 FROM json_each(?3) j WHERE
+                 EXISTS (SELECT 1 FROM group_ip_ranges r
+                         WHERE r.tenant_id = ?1 AND r.start >= unhex(json_extract(j.value, '$[0]'))
+                           AND r.start <= unhex(json_extract(j.value, '$[1]')) AND r.group_id <> ?2)
+                 OR (SELECT r."end" FROM group_ip_ranges r
+                     WHERE r.tenant_id = ?1 AND r.start < unhex(json_extract(j.value, '$[0]'))
+                     ORDER BY r.start DESC LIMIT 1) >= unhex(json_extract(j.value, '$[0]'))
+             )`,
+          )
+          .bind(w.tenantId, w.id, chunk),
+      );
+    }
+  }
+  if (w.domains) {
+    stmts.push(
+      c.prepare('DELETE FROM group_domains WHERE tenant_id = ?1 AND group_id = ?2').bind(w.tenantId, w.id),
+      c
+        .prepare('INSERT INTO group_domains (tenant_id, domain, group_id) SELECT ?1, value, ?2 FROM json_each(?3)')
+        .bind(w.tenantId, w.id, JSON.stringify(w.domains)),
+    );
+  }
+  stmts.push(c.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?1').bind(w.tenantId));
+  try {
+    await c.batch(stmts);
+  } catch (e) {
+    const message = String((e as Error)?.message ?? e);
+    if (message.includes('NOT NULL constraint failed: group_ip_ranges.label')) throw new GroupWriteConflict('ip_range');
+    if (message.includes('NOT NULL constraint failed: group_domains.domain')) throw new GroupWriteConflict('not_found');
+    if (message.includes('UNIQUE constraint failed: group_domains')) throw new GroupWriteConflict('email_domain');
+    throw e;
+  }
+}
+
+export interface RangeConflict {
+  range: string;
+  group_id: string;
+  group_name: string;
+  conflicting_range: string;
+}
+
+/** Explains an `ip_range` write conflict: the first new range that overlaps another group's. */
+export async function findRangeConflict(db: Db, tenantId: string, groupId: string, ranges: IpRange[]): Promise<RangeConflict | null> {
+  const c = d1(db);
+  const all = rangesJson(ranges);
+  for (let i = 0; i < all.length; i += RANGES_PER_STATEMENT) {
+    const chunk = JSON.stringify(all.slice(i, i + RANGES_PER_STATEMENT));
+    // After the failed batch rolled back, the stored ranges do not overlap one another: a
+    // stored range overlapping N is the last one starting before N, or one starting inside N.
+    const row = await c
+      .prepare(
+        `WITH n AS (
+           SELECT j.key AS k, json_extract(j.value, '$[2]') AS label,
+                  unhex(json_extract(j.value, '$[0]')) AS s, unhex(json_extract(j.value, '$[1]')) AS e
+           FROM json_each(?3) j
+         ), cand AS (
+           SELECT n.k, n.label, n.s, n.e,
+                  (SELECT x.id FROM group_ip_ranges x WHERE x.tenant_id = ?1 AND x.start < n.s ORDER BY x.start DESC LIMIT 1) AS rid
+           FROM n
+           UNION ALL
+           SELECT n.k, n.label, n.s, n.e,
+                  (SELECT x.id FROM group_ip_ranges x WHERE x.tenant_id = ?1 AND x.start >= n.s AND x.start <= n.e
+                     AND x.group_id <> ?2 ORDER BY x.start LIMIT 1)
+           FROM n
+         )
+         SELECT cand.label AS range, r.group_id, g.name AS group_name, r.label AS conflicting_range
+         FROM cand JOIN group_ip_ranges r ON r.id = cand.rid JOIN groups g ON g.id = r.group_id
+         WHERE r.group_id <> ?2 AND r."end" >= cand.s AND r.start <= cand.e
+         ORDER BY cand.k LIMIT 1`,
+      )
+      .bind(tenantId, groupId, chunk)
+      .first<RangeConflict>();
+    if (row) return row;
+  }
+  return null;
+}
+
+/** Explains an `email_domain` write conflict: a domain of the list held by another group. */
+export async function findDomainConflict(db: Db, tenantId: string, groupId: string, domains: string[]) {
+  return d1(db)
+    .prepare(
+      `SELECT d.domain, d.group_id, g.name AS group_name FROM group_domains d JOIN groups g ON g.id = d.group_id
+       WHERE d.tenant_id = ?1 AND d.group_id <> ?2 AND d.domain IN (SELECT value FROM json_each(?3)) LIMIT 1`,
+    )
+    .bind(tenantId, groupId, JSON.stringify(domains))
+    .first<{ domain: string; group_id: string; group_name: string }>();
+}
+
+/** Deletes a group: its ranges and domains go (freeing them for others), its claims stay. */
+export async function deleteGroup(db: Db, tenantId: string, id: string, now: number): Promise<boolean> {
+  const c = d1(db);
+  const [updated] = await c.batch([
+    c.prepare('UPDATE groups SET deleted_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL').bind(tenantId, id, now),
+    c.prepare('DELETE FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2').bind(tenantId, id),
+    c.prepare('DELETE FROM group_domains WHERE tenant_id = ?1 AND group_id = ?2').bind(tenantId, id),
+    c.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?1').bind(tenantId),
+  ]);
+  return (updated!.meta.changes ?? 0) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access: lookup and claim
+// ---------------------------------------------------------------------------------------------
+
+export interface AccessMatch {
+  id: string;
+  name: string;
+  plan_id: string;
+  product_id: string;
+  duration: Duration;
+  currency: string;
+  seat_limit: number | null;
+  seats_used: number;
+  via: 'ip' | 'domain';
+  subscription_id: string | null;
+}
+
+/**
+ * The groups a caller qualifies for, in ONE statement (one D1 round trip): the range holding
+ * the address (an index seek: the last range starting at or before it), and the group holding
+ * the domain (a primary-key lookup). `address` is 16 bytes or null; a group matched both ways
+ * comes once, as `ip`. With `groupId`, only that group.
+ */
+export async function lookupAccess(
+  db: Db,
+  q: { tenantId: string; address: Uint8Array | null; domain: string | null; userId: string | null; groupId?: string },
+): Promise<AccessMatch[]> {
+  const { results } = await d1(db)
+    .prepare(
+      `SELECT g.id, g.name, g.plan_id, p.product_id, p.duration, p.currency, g.seat_limit, g.seats_used, m.via,
+              c.subscription_id
+       FROM (
+         SELECT group_id, 'ip' AS via, 0 AS rank FROM (
+           SELECT group_id, "end" FROM group_ip_ranges
+           WHERE tenant_id = ?1 AND start <= ?2 ORDER BY start DESC LIMIT 1
+         ) WHERE "end" >= ?2
+         UNION ALL
+         SELECT group_id, 'domain', 1 FROM group_domains WHERE tenant_id = ?1 AND domain = ?3
+       ) m
+       JOIN groups g ON g.id = m.group_id AND g.tenant_id = ?1 AND g.deleted_at IS NULL
+       JOIN plans p ON p.id = g.plan_id
+       LEFT JOIN group_claims c ON c.group_id = g.id AND c.user_id = ?4
+       WHERE ?5 IS NULL OR g.id = ?5
+       ORDER BY m.rank`,
+    )
+    .bind(q.tenantId, q.address, q.domain, q.userId, q.groupId ?? null)
+    .all<AccessMatch>();
+  const seen = new Set<string>();
+  return results.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+}
+
+export interface ClaimInput {
+  tenantId: string;
+  groupId: string;
+  planId: string;
+  userId: string;
+  via: 'ip' | 'domain';
+  subscriptionId: string;
+  now: number;
+  periodEnd: number;
+}
+
+/**
+ * Claims a seat in one batch (one transaction, so concurrent claims serialise):
+ * the claim row is inserted only while a seat is free and the user has none yet; the seat
+ * count and the subscription follow only when that row is ours. Answers the user's
+ * subscription of this group (new or earlier), or null when no seat was free.
+ */
+export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: Record<string, unknown>; created: boolean } | null> {
+  const c = d1(db);
+  const ours = `EXISTS (SELECT 1 FROM group_claims WHERE group_id = ?1 AND user_id = ?2 AND subscription_id = ?3)`;
+  const results = await c.batch([
+    c
+      .prepare(
+        `INSERT INTO group_claims (group_id, user_id, tenant_id, subscription_id, via, created_at)
+         SELECT g.id, ?2, g.tenant_id, ?3, ?5, ?6 FROM groups g
+         WHERE g.id = ?1 AND g.tenant_id = ?4 AND g.deleted_at IS NULL
+           AND (g.seat_limit IS NULL OR g.seats_used < g.seat_limit)
+         ON CONFLICT (group_id, user_id) DO NOTHING`,
+      )
+      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.via, x.now),
+    c.prepare(`UPDATE groups SET seats_used = seats_used + 1, updated_at = ?4 WHERE id = ?1 AND ${ours}`).bind(x.groupId, x.userId, x.subscriptionId, x.now),
+    c
+      .prepare(
+        `INSERT INTO subscriptions (id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id,
+           offer_id, code, reactivation, cycle, discounted_cycles, price, discount, amount_due, currency,
+           current_period_start, current_period_end, cancelled_at, created_at, updated_at)
+         SELECT ?3, ?4, ?2, p.product_id, p.id, 'active', 'group', 'charge_card', ?1,
+           NULL, NULL, 0, 1, 0, 0, 0, 0, p.currency, ?6, ?7, NULL, ?6, ?6
+         FROM plans p WHERE p.id = ?5 AND p.tenant_id = ?4 AND ${ours}`,
+      )
+      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.planId, x.now, x.periodEnd),
+    c
+      .prepare(
+        `SELECT s.* FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
+         WHERE gc.group_id = ?1 AND gc.user_id = ?2 AND gc.tenant_id = ?3`,
+      )
+      .bind(x.groupId, x.userId, x.tenantId),
+  ]);
+  const row = results[3]!.results[0] as Record<string, unknown> | undefined;
+  if (!row) return null;
+  return { row, created: row.id === x.subscriptionId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+// ---------------------------------------------------------------------------------------------
+
+export interface MemberRow {
+  user_id: string;
+  via: string;
+  claimed_at: number;
+  subscription_id: string;
+  status: string;
+  product_id: string;
+  plan_id: string;
+}
+
+/** A group's members (keyset on user id). */
+export async function listMembers(db: Db, tenantId: string, groupId: string, limit: number, after?: string): Promise<MemberRow[]> {
+  const { results } = await d1(db)
+    .prepare(
+      `SELECT gc.user_id, gc.via, gc.created_at AS claimed_at, s.id AS subscription_id, s.status, s.product_id, s.plan_id
+       FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
+       WHERE gc.tenant_id = ?1 AND gc.group_id = ?2 AND gc.user_id > ?3
+       ORDER BY gc.user_id LIMIT ?4`,
+    )
+    .bind(tenantId, groupId, after ?? '', limit + 1)
+    .all<MemberRow>();
+  return results;
+}
+
+export interface ReportRow {
+  role: 'owner' | 'user';
+  product_id: string;
+  plan_id: string;
+  subscriptions: number;
+  active: number;
+}
+
+/**
+ * Owners and users of groups, apart, by product and plan, live; and seats per group. Owners are
+ * the subscriptions linked as a group's `owner_subscription_id`; users are group claims.
+ */
+export async function groupReport(db: Db, tenantId: string, groupId?: string) {
+  const c = d1(db);
+  const [byPlan, seats] = await c.batch([
+    c
+      .prepare(
+        `SELECT 'owner' AS role, s.product_id, s.plan_id, count(DISTINCT s.id) AS subscriptions,
+                count(DISTINCT CASE WHEN s.status IN ('active', 'grace') THEN s.id END) AS active
+         FROM groups g JOIN subscriptions s ON s.id = g.owner_subscription_id AND s.tenant_id = ?1
+         WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND (?2 IS NULL OR g.id = ?2)
+         GROUP BY s.product_id, s.plan_id
+         UNION ALL
+         SELECT 'user', s.product_id, s.plan_id, count(*), sum(CASE WHEN s.status IN ('active', 'grace') THEN 1 ELSE 0 END)
+         FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
+         WHERE gc.tenant_id = ?1 AND (?2 IS NULL OR gc.group_id = ?2)
+         GROUP BY s.product_id, s.plan_id
+         ORDER BY 1, 2, 3`,
+      )
+      .bind(tenantId, groupId ?? null),
+    c
+      .prepare(
+        `SELECT g.id, g.name, g.plan_id, g.seat_limit, g.seats_used, g.owner_subscription_id FROM groups g
+         WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND (?2 IS NULL OR g.id = ?2) ORDER BY g.id LIMIT 1000`,
+      )
+      .bind(tenantId, groupId ?? null),
+  ]);
+  return {
+    byPlan: byPlan!.results as unknown as ReportRow[],
+    groups: seats!.results as unknown as {
+      id: string;
+      name: string;
+      plan_id: string;
+      seat_limit: number | null;
+      seats_used: number;
+      owner_subscription_id: string | null;
+    }[],
+  };
+}
+
+/**
+ * A group of the tenant (not deleted) and the user's earlier claim of it, if any: one round
+ * trip. Null when the group does not exist.
+ */
+export async function findClaim(db: Db, tenantId: string, groupId: string, userId: string) {
+  const c = d1(db);
+  const [group, claim] = await c.batch([
+    c.prepare('SELECT id FROM groups WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL').bind(tenantId, groupId),
+    c
+      .prepare(
+        `SELECT s.* FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
+         WHERE gc.tenant_id = ?1 AND gc.group_id = ?2 AND gc.user_id = ?3`,
+      )
+      .bind(tenantId, groupId, userId),
+  ]);
+  if (group!.results.length === 0) return null;
+  return { subscription: (claim!.results[0] as Record<string, unknown> | undefined) ?? null };
+}

@@ -1,0 +1,149 @@
+import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import type { AppEnv } from '../env';
+import { AppError, notFound } from '../errors';
+import { validate } from '../validation';
+import { commonProblems, json, problem } from '../schemas/common';
+import { Access, AccessClaim } from '../schemas/groups';
+import { Subscription, subscriptionJson, type SubscriptionRow } from '../schemas/subscription';
+import { requireUser } from '../middleware/auth';
+import { newId } from '../domain/crypto';
+import { clientAddress, toBytes } from '../domain/ip-ranges';
+import { qualifyingDomain } from '../domain/email-domains';
+import { addPeriod } from '../domain/periods';
+import type { Duration } from '../db/schema';
+import { claimSeat, findClaim, lookupAccess, type AccessMatch } from '../db/groups';
+
+const tags = ['Group access'];
+
+/**
+ * The caller's qualifications: the client IP is `CF-Connecting-IP` only (set by Cloudflare;
+ * `X-Forwarded-For`, `X-Real-IP` and the like are never read), the domain only from a verified
+ * email in a valid user token.
+ */
+function qualifications(c: { req: { header(name: string): string | undefined }; get(key: 'user'): AppEnvUser }) {
+  const ip = clientAddress(c.req.header('CF-Connecting-IP'));
+  const user = c.get('user');
+  return { address: ip ? toBytes(ip.value) : null, domain: qualifyingDomain(user), user };
+}
+type AppEnvUser = AppEnv['Variables']['user'];
+
+const accessJson = (m: AccessMatch) => ({
+  id: m.id,
+  group_id: m.id,
+  name: m.name,
+  plan_id: m.plan_id,
+  product_id: m.product_id,
+  via: m.via,
+  seats_available: m.seat_limit === null ? null : Math.max(0, m.seat_limit - m.seats_used),
+  claimed: m.subscription_id !== null,
+  subscription_id: m.subscription_id,
+});
+
+/** A `subscriptions` row as D1 returns it (snake_case, 0/1 booleans) to the shared JSON shape. */
+function subscriptionFromRaw(r: Record<string, unknown>) {
+  const row = {
+    id: r.id,
+    tenantId: r.tenant_id,
+    userId: r.user_id,
+    productId: r.product_id,
+    planId: r.plan_id,
+    status: r.status,
+    source: r.source,
+    collection: r.collection,
+    groupId: r.group_id,
+    offerId: r.offer_id,
+    code: r.code,
+    reactivation: r.reactivation === 1 || r.reactivation === true,
+    cycle: r.cycle,
+    discountedCycles: r.discounted_cycles,
+    price: r.price,
+    discount: r.discount,
+    amountDue: r.amount_due,
+    currency: r.currency,
+    currentPeriodStart: r.current_period_start,
+    currentPeriodEnd: r.current_period_end,
+    cancelledAt: r.cancelled_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  } as unknown as SubscriptionRow;
+  return subscriptionJson(row);
+}
+
+/** `/v1/access` */
+export const access = new Hono<AppEnv>()
+  .get(
+    '/',
+    describeRoute({
+      tags,
+      summary: 'The groups this caller qualifies for',
+      description:
+        'By client IP (`CF-Connecting-IP`, IPv4-mapped IPv6 read as IPv4) and by the verified email domain of the user token. ' +
+        'One D1 round trip (an index seek per rule); none when the caller has neither.',
+      responses: { 200: json('Qualifying groups, each with `via`', Access), ...commonProblems },
+    }),
+    async (c) => {
+      const q = qualifications(c);
+      if (!q.address && !q.domain) return c.json({ groups: [] });
+      const matches = await lookupAccess(c.get('db'), {
+        tenantId: c.get('tenant').id,
+        address: q.address,
+        domain: q.domain,
+        userId: q.user?.id ?? null,
+      });
+      return c.json({ groups: matches.map(accessJson) });
+    },
+  )
+  .post(
+    '/claim',
+    describeRoute({
+      tags,
+      summary: 'Claim a seat: the subscription on the group plan, at no charge',
+      description: 'Once per user and group: a repeat answers `200` with the same subscription.',
+      responses: {
+        201: json('The new subscription', Subscription),
+        200: json('The subscription of an earlier claim', Subscription),
+        ...commonProblems,
+        401: problem('`login_required`: a user token is required'),
+        403: problem('`not_qualified`: neither the client IP nor a verified email domain qualifies for this group'),
+        404: problem('Unknown group'),
+        409: problem('`seats_exhausted`: every seat of the group is taken'),
+      },
+    }),
+    validate('json', AccessClaim),
+    async (c) => {
+      const user = requireUser(c);
+      const { group_id: groupId } = c.req.valid('json');
+      const tenantId = c.get('tenant').id;
+      const db = c.get('db');
+      const q = qualifications(c);
+      const [match] =
+        q.address || q.domain ? await lookupAccess(db, { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId }) : [];
+      if (!match) {
+        // Not (or no longer) qualified: an earlier claim still answers with its subscription.
+        const earlier = await findClaim(db, tenantId, groupId, user.id);
+        if (!earlier) throw notFound('group', 'group_id');
+        if (earlier.subscription) return c.json(subscriptionFromRaw(earlier.subscription), 200);
+        throw new AppError('forbidden', {
+          code: 'not_qualified',
+          detail: 'Neither your network (IP address) nor a verified email domain qualifies for this group.',
+          errors: [{ path: 'group_id', message: 'you do not qualify for this group' }],
+        });
+      }
+      const now = Date.now();
+      const claimed = await claimSeat(db, {
+        tenantId,
+        groupId,
+        planId: match.plan_id,
+        userId: user.id,
+        via: match.via,
+        subscriptionId: newId('sub'),
+        now,
+        periodEnd: addPeriod(now, match.duration as Duration),
+      });
+      if (!claimed) {
+        throw new AppError('conflict', { code: 'seats_exhausted', detail: 'Every seat of this group is taken.', errors: [{ path: 'group_id', message: 'no seat left' }] });
+      }
+      return c.json(subscriptionFromRaw(claimed.row), claimed.created ? 201 : 200);
+    },
+  );
