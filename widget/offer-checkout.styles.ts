@@ -113,6 +113,9 @@ export const styles = css`
     text-align: end;
     font-variant-numeric: tabular-nums;
   }
+  .choice-price .choice-note {
+    font-weight: 400;
+  }
   .code-form {
     display: grid;
     grid-template-columns: 1fr auto;

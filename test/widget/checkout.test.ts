@@ -224,5 +224,22 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const own = await page.locator('#own').evaluate((b) => getComputedStyle(b).width);
     expect(own).not.toBe(await subscribe.evaluate((b) => getComputedStyle(b).width));
   });
-});
 
+  test('screenshots of the run (docs/screenshots/widget.png, widget-dark.png)', async () => {
+    const { tenant, product } = await catalog([
+      { name: 'Monthly', duration: '1m', price: 49_900, description: 'Daily brief and model portfolios' },
+      { name: 'Quarterly', duration: '3m', price: 129_900, description: 'Save 13% on the monthly price' },
+      { name: 'Yearly', duration: '1y', price: 499_900, description: 'Best value' },
+    ]);
+    const token = mintUserToken(tenant.user_token_secret, { sub: 'u-shot', email: 'reader@example.com', email_verified: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const dark of [false, true]) {
+      const page = await newPage();
+      await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token }, { dark });
+      await page.getByRole('radio', { name: /Quarterly/ }).check();
+      await widget(page).locator('[part="summary"]').waitFor();
+      await expect.poll(() => widget(page).locator('[part="summary"]').getAttribute('aria-busy')).toBe('false');
+      await page.locator('main').screenshot({ path: join(SCREENSHOTS, dark ? 'widget-dark.png' : 'widget.png') });
+    }
+  });
+});
