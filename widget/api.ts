@@ -53,6 +53,10 @@ export interface AccessGroup {
   name: string;
   plan_id?: string;
   via: 'ip' | 'domain';
+  /** The caller already claimed a seat of this group. */
+  claimed?: boolean;
+  /** Free seats (null: no limit). */
+  seats_available?: number | null;
   [field: string]: unknown;
 }
 

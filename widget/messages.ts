@@ -11,6 +11,7 @@ const MESSAGES: Record<string, string> = {
   login_required: 'Please sign in first: you need an account to continue.',
   invalid_user_token: 'Your session has expired. Please sign in again.',
   seats_exhausted: 'Your organisation has no free seats left. Ask your administrator for one.',
+  not_qualified: 'Your network or work email does not qualify for this organisation’s access any more.',
   origin_not_allowed: 'This page is not allowed to sell this publisher’s subscriptions.',
   unauthorized: 'This checkout is not set up correctly (the publishable key was refused).',
   not_found: 'This plan or product is not available any more.',

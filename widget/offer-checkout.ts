@@ -467,21 +467,24 @@ export class OfferCheckout extends LitElement {
     if (this._groups.length === 0) return nothing;
     return html`<div class="group" part="group-access" role="group" aria-labelledby="group-title">
         <p class="title" id="group-title">Your organisation gives you access</p>
-        ${this._groups.map(
-          (g) => html`<p>
-              ${g.name} covers your subscription
-              ${g.via === 'ip' ? 'on its network' : 'through your work email'}, at no charge to you.
-            </p>
-            <button
-              type="button"
-              class="primary"
-              part="claim-button"
-              aria-disabled=${this._busy ? 'true' : 'false'}
-              aria-describedby="group-message"
-              @click=${() => this.claim(g)}
-            >
-              Get access with ${g.name}
-            </button>`,
+        ${this._groups.map((g) =>
+          g.claimed
+            ? html`<p>You already have access through ${g.name}.</p>`
+            : html`<p>
+                  ${g.name} covers your subscription
+                  ${g.via === 'ip' ? 'on its network' : 'through your work email'}, at no charge to you.
+                  ${g.seats_available === 0 ? html`<span class="error">All its seats are taken right now.</span>` : nothing}
+                </p>
+                <button
+                  type="button"
+                  class="primary"
+                  part="claim-button"
+                  aria-disabled=${this._busy ? 'true' : 'false'}
+                  aria-describedby="group-message"
+                  @click=${() => this.claim(g)}
+                >
+                  Get access with ${g.name}
+                </button>`,
         )}
         ${this.renderMessage(this._groupMessage, 'group-message', 'group-message')}
       </div>
@@ -632,11 +635,13 @@ export class OfferCheckout extends LitElement {
     const done = this._subscribedVia;
     const sub = this._subscription;
     const plan = done?.plan ?? null;
+    const renews = formatDate(typeof sub?.current_period_end === 'string' ? sub.current_period_end : null, this.uiLocale);
     const amount = typeof sub?.amount_due === 'number' && typeof sub.currency === 'string' ? this.money(sub.amount_due, sub.currency) : null;
     return html`<div class="success" part="success" tabindex="-1">
       <p class="title ok">${done?.group ? `You have access through ${done.group.name}` : 'You are subscribed'}</p>
       ${plan ? html`<p>${plan.name} · every ${formatDuration(plan.duration, this.uiLocale)}</p>` : nothing}
       ${amount !== null && !done?.group ? html`<p>Amount due now: ${amount}</p>` : nothing}
+      ${renews ? html`<p>${sub?.status === 'active' ? 'Current period ends' : 'Period ends'} on ${renews}.</p>` : nothing}
       ${sub ? html`<p class="muted">Subscription ${sub.id}</p>` : nothing}
     </div>`;
   }

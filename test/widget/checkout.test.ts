@@ -225,6 +225,53 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(own).not.toBe(await subscribe.evaluate((b) => getComputedStyle(b).width));
   });
 
+  test('group access by verified email domain comes first, is claimed in one keypress, and a full group is explained', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const groupProduct = await backend.admin(tenant, 'POST', '/products', { name: 'Group users' });
+    const groupPlan = await backend.admin(tenant, 'POST', '/plans', {
+      product_id: groupProduct.id,
+      name: 'XYZ Corp seats',
+      duration: '1y',
+      price: 0,
+      currency: 'INR',
+    });
+    const group = await backend.admin(tenant, 'POST', '/groups', {
+      name: 'XYZ Corp',
+      plan_id: groupPlan.id,
+      email_domains: ['xyz-corp.com'],
+      seat_limit: 1,
+    });
+    const page = await newPage();
+    const first = mintUserToken(tenant.user_token_secret, { sub: 'emp-1', email: 'asha@xyz-corp.com', email_verified: true });
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': first });
+    const claim = page.getByRole('button', { name: 'Get access with XYZ Corp' });
+    await claim.waitFor();
+    expect(await widget(page).locator('[part="group-access"]').textContent()).toContain('Your organisation gives you access');
+    // It is the first thing in the widget: the first Tab stop.
+    expect(await tabTo(page, /^button\|button\|Get access with XYZ Corp$/, 1)).toBeTruthy();
+    await page.keyboard.press('Enter');
+    await widget(page).locator('[part="success"]').waitFor();
+    expect(await widget(page).locator('[part="success"]').textContent()).toContain('You have access through XYZ Corp');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('access through XYZ Corp');
+    const subscribed = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed');
+    expect(subscribed).toHaveLength(1);
+    expect(subscribed[0]).toMatchObject({
+      bubbles: true,
+      composed: true,
+      detail: { via: 'group', groupId: group.id, planId: groupPlan.id, subscription: { user_id: 'emp-1', source: 'group', amount_due: 0 } },
+    });
+
+    // A colleague finds the only seat taken.
+    const second = mintUserToken(tenant.user_token_secret, { sub: 'emp-2', email: 'ravi@xyz-corp.com', email_verified: true });
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': second });
+    await page.getByRole('button', { name: 'Get access with XYZ Corp' }).click();
+    await expect.poll(() => widget(page).locator('[part="group-message"]').textContent()).toContain('no free seats');
+    const errors = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error');
+    expect(errors.map((e) => e.detail)).toContainEqual(expect.objectContaining({ action: 'claim', status: 409, code: 'seats_exhausted' }));
+    // The plans are still there to buy instead.
+    expect(await page.getByRole('radio', { name: /Monthly/ }).count()).toBe(1);
+  });
+
   test('screenshots of the run (docs/screenshots/widget.png, widget-dark.png)', async () => {
     const { tenant, product } = await catalog([
       { name: 'Monthly', duration: '1m', price: 49_900, description: 'Daily brief and model portfolios' },
