@@ -22,6 +22,11 @@ function idempotencyKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The quote of a plan without a code: its price, nothing off. */
+function fullPrice(plan: Plan): Quote {
+  return { plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0, offer: null };
+}
+
 /** Refusals of a code: the user may fix them by typing another code or picking another plan. */
 const CODE_REFUSALS = new Set([
   'code_not_found',
@@ -289,7 +294,8 @@ export class OfferCheckout extends LitElement {
     const code = this._code;
     this._quoting = true;
     try {
-      const quote = await this.api().quote(plan.id, code);
+      // Without a code nothing is discounted: the plan's price is the quote (one round trip saved).
+      const quote = code ? await this.api().quote(plan.id, code) : fullPrice(plan);
       if (seq !== this.quoteSeq) return;
       this._quote = quote;
       this._codeMessage = code
@@ -304,7 +310,7 @@ export class OfferCheckout extends LitElement {
       if (seq !== this.quoteSeq) return;
       const error = toApiError(e);
       const message = this.fail('quote', error);
-      this._quote = { plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0, offer: null };
+      this._quote = fullPrice(plan);
       if (code) {
         this._code = null;
         this._codeMessage = { kind: 'error', text: message };
