@@ -297,4 +297,13 @@ CREATE TABLE `users` (
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `users_tenant_email_idx` ON `users` (`tenant_id`,`email`);
+CREATE INDEX `users_tenant_email_idx` ON `users` (`tenant_id`,`email`);--> statement-breakpoint
+CREATE TABLE `voided_subscriptions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`plan_id` text NOT NULL,
+	`offer_id` text,
+	`code` text,
+	`voided_at` integer NOT NULL
+);

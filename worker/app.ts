@@ -10,6 +10,11 @@ import { platformTenants } from './routes/platform-tenants';
 import { products } from './routes/products';
 import { plans, publicPlans } from './routes/plans';
 import { docsRoutes } from './routes/docs';
+import { offers } from './routes/offers';
+import { planOffers } from './routes/plan-offers';
+import { publicOffers } from './routes/public-offers';
+import { quotes } from './routes/quotes';
+import { publicSubscriptions, subscriptionsAdmin } from './routes/subscriptions';
 import { groups } from './routes/groups';
 import { access } from './routes/access';
 
@@ -45,6 +50,9 @@ api.use(
   jsonLimit(64 * 1024, '64 KB'),
 );
 api.route('/v1/plans', publicPlans);
+api.route('/v1/offers', publicOffers);
+api.route('/v1/quotes', quotes);
+api.route('/v1/subscriptions', publicSubscriptions);
 api.route('/v1/access', access);
 
 // Admin API: secret key.
@@ -57,6 +65,9 @@ admin.use('*', async function jsonBodyLimit(c, next) {
 });
 admin.route('/products', products);
 admin.route('/plans', plans);
+admin.route('/plans', planOffers);
+admin.route('/offers', offers);
+admin.route('/subscriptions', subscriptionsAdmin);
 admin.route('/groups', groups);
 api.route('/admin/v1', admin);
 

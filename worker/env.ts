@@ -30,6 +30,8 @@ export interface EndUser {
 
 export interface Variables {
   db: Db;
+  /** D1 round trips of this request (every batch or statement), reported in `X-D1-Round-Trips`. */
+  d1RoundTrips: import('./db/guard').RoundTripCounter;
   tenant: TenantContext;
   user: EndUser | null;
 }

@@ -311,6 +311,21 @@ export const idempotencyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] })],
 );
 
+/**
+ * Tombstones of voided subscriptions (the publisher's payment for a new subscription failed):
+ * the subscription row is deleted and every count it took given back; a second void of the
+ * same id answers the same from here.
+ */
+export const voidedSubscriptions = sqliteTable('voided_subscriptions', {
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  userId: text('user_id').notNull(),
+  planId: text('plan_id').notNull(),
+  offerId: text('offer_id'),
+  code: text('code'),
+  voidedAt: integer('voided_at').notNull(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Groups
 // ---------------------------------------------------------------------------------------------

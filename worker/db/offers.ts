@@ -1,0 +1,699 @@
+/**
+ * Queries of the offer engine, in raw SQL on a guarded D1 handle: the hot paths (quote,
+ * listing, checkout) are single batches whose statements are chosen by hand, and every limit
+ * is enforced by conditional writes inside one batch (one transaction), never read-then-write.
+ */
+import { guardD1, type RoundTripCounter } from './guard';
+import type { DiscountDef } from '../domain/money';
+import type { OfferFacts, PlanFacts } from '../domain/offer-rules';
+
+export type D1 = Pick<D1Database, 'prepare' | 'batch'>;
+
+/** The primary (writes, and reads that must see the latest write), counted. */
+export function primaryDb(d1: D1Database, counter: RoundTripCounter): D1 {
+  return guardD1(d1, counter);
+}
+
+/**
+ * A D1 session for reads (read replication): the nearest replica may answer. Used for quotes
+ * and listings; checkout's writes re-check everything on the primary anyway.
+ */
+export function replicaDb(d1: D1Database, counter: RoundTripCounter): D1 {
+  const withSession = (d1 as Partial<D1Database>).withSession;
+  if (typeof withSession !== 'function') return guardD1(d1, counter);
+  try {
+    return guardD1(withSession.call(d1, 'first-unconstrained') as unknown as D1, counter);
+  } catch {
+    return guardD1(d1, counter);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------------------------
+
+export const OFFER_COLUMNS = `o.id, o.tenant_id, o.code, o.code_set_count, o.code_set_prefix, o.discount_type, o.discount_basis_points,
+  o.discount_amount, o.discount_currency, o.all_products, o.durations, o.starts_at, o.ends_at, o.eligibility, o.discoverability,
+  o.max_redemptions, o.avail_limit_per_product, o.avail_limit_total, o.subscription_limit, o.state, o.ended_at, o.deleted_at,
+  o.redemptions_count, o.users_availed_count, o.discounted_renewals_count, o.eligible_users_count, o.warnings, o.created_at, o.updated_at`;
+
+export interface OfferRow {
+  id: string;
+  tenant_id: string;
+  code: string | null;
+  code_set_count: number | null;
+  code_set_prefix: string | null;
+  discount_type: 'percent' | 'flat';
+  discount_basis_points: number | null;
+  discount_amount: number | null;
+  discount_currency: string | null;
+  all_products: number;
+  durations: string;
+  starts_at: number;
+  ends_at: number;
+  eligibility: 'all' | 'list';
+  discoverability: 'private' | 'public';
+  max_redemptions: number | null;
+  avail_limit_per_product: number | null;
+  avail_limit_total: number | null;
+  subscription_limit: number | null;
+  state: 'in_progress' | 'published' | 'failed';
+  ended_at: number | null;
+  deleted_at: number | null;
+  redemptions_count: number;
+  users_availed_count: number;
+  discounted_renewals_count: number;
+  eligible_users_count: number;
+  warnings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PlanRowRaw {
+  id: string;
+  product_id: string;
+  duration: string;
+  price: number;
+  currency: string;
+  pricing: 'fixed' | 'aum';
+  active: number;
+}
+
+export const discountOf = (r: Pick<OfferRow, 'discount_type' | 'discount_basis_points' | 'discount_amount' | 'discount_currency'>): DiscountDef =>
+  r.discount_type === 'percent'
+    ? { type: 'percent', basisPoints: r.discount_basis_points ?? 0 }
+    : { type: 'flat', amount: r.discount_amount ?? 0, currency: r.discount_currency ?? '' };
+
+export function offerFacts(r: OfferRow): OfferFacts {
+  return {
+    id: r.id,
+    state: r.state,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    endedAt: r.ended_at,
+    deletedAt: r.deleted_at,
+    discount: discountOf(r),
+    allProducts: r.all_products === 1,
+    durations: JSON.parse(r.durations) as string[],
+    eligibility: r.eligibility,
+    discoverability: r.discoverability,
+    maxRedemptions: r.max_redemptions,
+    availLimitPerProduct: r.avail_limit_per_product,
+    availLimitTotal: r.avail_limit_total,
+    subscriptionLimit: r.subscription_limit,
+  };
+}
+
+export const planFacts = (p: PlanRowRaw): PlanFacts => ({
+  id: p.id,
+  productId: p.product_id,
+  duration: p.duration,
+  price: p.price,
+  currency: p.currency,
+  pricing: p.pricing,
+  active: p.active === 1,
+});
+
+export const PLAN_COLUMNS = 'id, product_id, duration, price, currency, pricing, active';
+
+// ---------------------------------------------------------------------------------------------
+// Admin reads
+// ---------------------------------------------------------------------------------------------
+
+/** Conditions of each derived status, for listing with a status filter (`?` is now). */
+export const STATUS_SQL: Record<string, { sql: string; params: number }> = {
+  in_progress: { sql: "o.state = 'in_progress' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?)", params: 1 },
+  failed: { sql: "o.state = 'failed' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?)", params: 1 },
+  scheduled: { sql: "o.state = 'published' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?) AND o.starts_at > ?", params: 2 },
+  active: {
+    sql: "o.state = 'published' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?) AND o.starts_at <= ? AND o.ends_at > ?",
+    params: 3,
+  },
+  inactive: {
+    sql: "(o.deleted_at IS NOT NULL OR (o.ended_at IS NOT NULL AND o.ended_at <= ?) OR (o.state = 'published' AND o.ends_at <= ?))",
+    params: 2,
+  },
+};
+
+export async function listOffers(db: D1, tenantId: string, opts: { status?: string; now: number; limit: number; after?: string }) {
+  const where = ['o.tenant_id = ?'];
+  const params: unknown[] = [tenantId];
+  if (opts.status) {
+    const s = STATUS_SQL[opts.status]!;
+    where.push(s.sql);
+    for (let i = 0; i < s.params; i++) params.push(opts.now);
+  }
+  if (opts.after) {
+    where.push('o.id > ?');
+    params.push(opts.after);
+  }
+  params.push(opts.limit + 1);
+  const offersSql = `SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ?`;
+  const productsSql = `SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (
+    SELECT o.id FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ?)`;
+  const [offers, products] = await db.batch<Record<string, unknown>>([
+    db.prepare(offersSql).bind(...params),
+    db.prepare(productsSql).bind(...params),
+  ]);
+  return { offers: offers!.results as unknown as OfferRow[], products: productsByOffer(products!.results as unknown as ProductLink[]) };
+}
+
+interface ProductLink {
+  offer_id: string;
+  product_id: string;
+}
+
+function productsByOffer(rows: ProductLink[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = map.get(r.offer_id);
+    if (list) list.push(r.product_id);
+    else map.set(r.offer_id, [r.product_id]);
+  }
+  return map;
+}
+
+export async function getOffer(db: D1, tenantId: string, id: string): Promise<{ offer: OfferRow; productIds: string[] } | null> {
+  const [offer, products] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE o.tenant_id = ? AND o.id = ?`).bind(tenantId, id),
+    db.prepare('SELECT product_id FROM offer_products WHERE tenant_id = ? AND offer_id = ? ORDER BY product_id').bind(tenantId, id),
+  ]);
+  const row = offer!.results[0] as unknown as OfferRow | undefined;
+  if (!row) return null;
+  return { offer: row, productIds: (products!.results as { product_id: string }[]).map((p) => p.product_id) };
+}
+
+/** The facts for creating an offer: which of the named products exist, and the tenant's plans of them. */
+export async function loadCoverage(db: D1, tenantId: string, productIds: string[] | 'all') {
+  if (productIds === 'all') {
+    const [products, plans] = await db.batch<Record<string, unknown>>([
+      db.prepare('SELECT id FROM products WHERE tenant_id = ?').bind(tenantId),
+      db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ?`).bind(tenantId),
+    ]);
+    return { existing: (products!.results as { id: string }[]).map((p) => p.id), plans: plans!.results as unknown as PlanRowRaw[] };
+  }
+  const ids = JSON.stringify(productIds);
+  const [products, plans] = await db.batch<Record<string, unknown>>([
+    db.prepare('SELECT id FROM products WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))').bind(tenantId, ids),
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND product_id IN (SELECT value FROM json_each(?))`).bind(tenantId, ids),
+  ]);
+  return { existing: (products!.results as { id: string }[]).map((p) => p.id), plans: plans!.results as unknown as PlanRowRaw[] };
+}
+
+export async function offerStats(db: D1, tenantId: string, offerId: string) {
+  const [offer, byPlan] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        'SELECT id, eligible_users_count, users_availed_count, redemptions_count, discounted_renewals_count FROM offers WHERE tenant_id = ? AND id = ?',
+      )
+      .bind(tenantId, offerId),
+    db
+      .prepare(
+        `SELECT plan_id, product_id, sum(kind = 'avail') AS redemptions, count(DISTINCT CASE WHEN kind = 'avail' THEN user_id END) AS users_availed,
+           sum(kind = 'renewal') AS discounted_renewals
+         FROM redemptions WHERE tenant_id = ? AND offer_id = ? GROUP BY plan_id, product_id ORDER BY plan_id`,
+      )
+      .bind(tenantId, offerId),
+  ]);
+  const row = offer!.results[0] as
+    | { id: string; eligible_users_count: number; users_availed_count: number; redemptions_count: number; discounted_renewals_count: number }
+    | undefined;
+  if (!row) return null;
+  return {
+    offer_id: row.id,
+    eligible_users: row.eligible_users_count,
+    users_availed: row.users_availed_count,
+    redemptions: row.redemptions_count,
+    discounted_renewals: row.discounted_renewals_count,
+    by_plan: (byPlan!.results as { plan_id: string; product_id: string; redemptions: number; users_availed: number; discounted_renewals: number }[]).map(
+      (r) => ({
+        plan_id: r.plan_id,
+        product_id: r.product_id,
+        redemptions: r.redemptions ?? 0,
+        users_availed: r.users_availed ?? 0,
+        discounted_renewals: r.discounted_renewals ?? 0,
+      }),
+    ),
+  };
+}
+
+/** Offers that are live now (published, within validity) and apply to the plan's product and duration. */
+export async function liveOffersForPlan(db: D1, tenantId: string, planId: string, now: number) {
+  const [plan, offers] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND id = ?`).bind(tenantId, planId),
+    db
+      .prepare(
+        `SELECT ${OFFER_COLUMNS} FROM offers o, plans p
+         WHERE p.tenant_id = ? AND p.id = ? AND o.tenant_id = p.tenant_id
+           AND o.state <> 'failed' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?) AND o.starts_at <= ? AND o.ends_at > ?
+           AND EXISTS (SELECT 1 FROM json_each(o.durations) d WHERE d.value = p.duration)
+           AND (o.all_products = 1 OR EXISTS (SELECT 1 FROM offer_products op WHERE op.offer_id = o.id AND op.product_id = p.product_id))
+         ORDER BY o.id`,
+      )
+      .bind(tenantId, planId, now, now, now),
+  ]);
+  const p = plan!.results[0] as unknown as PlanRowRaw | undefined;
+  if (!p) return null;
+  return { plan: p, offers: offers!.results as unknown as OfferRow[] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quote and checkout: one read batch
+// ---------------------------------------------------------------------------------------------
+
+export interface RedemptionReads {
+  plan: PlanRowRaw | null;
+  offer: (OfferRow & { code_kind: 'shared' | 'set'; redeemed_by: string | null }) | null;
+  productIncluded: boolean;
+  onList: boolean;
+  userAvailsTotal: number;
+  userAvailsOnProduct: number;
+  /** Checkout only: the user's subscriptions on the plan's product. */
+  subscriptions: { id: string; status: string }[];
+  /** Checkout only: a stored answer for this Idempotency-Key. */
+  idempotency: { request_hash: string; status: number; response: string } | null;
+}
+
+/**
+ * Everything a quote or a checkout needs to decide, in ONE round trip: the plan, the code and
+ * its offer with live counters, whether the plan's product is covered, the list membership and
+ * avail counts of the user, and for a checkout the user's subscriptions on the product and the
+ * stored idempotent answer.
+ */
+export async function readForRedemption(
+  db: D1,
+  q: { tenantId: string; planId: string; code: string | null; user: { id: string; email: string | null } | null; checkout: boolean; idempotencyKey?: string | null },
+): Promise<RedemptionReads> {
+  const { tenantId, planId, code, user } = q;
+  const stmts: D1PreparedStatement[] = [];
+  const idx: Record<string, number> = {};
+  const add = (name: string, s: D1PreparedStatement) => {
+    idx[name] = stmts.length;
+    stmts.push(s);
+  };
+  const PLAN_PRODUCT = '(SELECT product_id FROM plans WHERE tenant_id = ? AND id = ?)';
+  const CODE_OFFER = '(SELECT offer_id FROM codes WHERE tenant_id = ? AND code = ?)';
+  add('plan', db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND id = ?`).bind(tenantId, planId));
+  if (code) {
+    add(
+      'offer',
+      db
+        .prepare(`SELECT c.kind AS code_kind, c.redeemed_by, ${OFFER_COLUMNS} FROM codes c JOIN offers o ON o.id = c.offer_id WHERE c.tenant_id = ? AND c.code = ? AND o.tenant_id = ?`)
+        .bind(tenantId, code, tenantId),
+    );
+    add(
+      'included',
+      db
+        .prepare(`SELECT 1 AS included FROM offer_products WHERE offer_id = ${CODE_OFFER} AND product_id = ${PLAN_PRODUCT}`)
+        .bind(tenantId, code, tenantId, planId),
+    );
+    if (user) {
+      add(
+        'list',
+        db
+          .prepare(`SELECT 1 AS listed FROM eligible_users WHERE offer_id = ${CODE_OFFER} AND (user_id = ? OR email = ?) LIMIT 1`)
+          .bind(tenantId, code, user.id, user.email),
+      );
+      add(
+        'avails',
+        db
+          .prepare(
+            `SELECT count(*) AS total, coalesce(sum(product_id = ${PLAN_PRODUCT}), 0) AS on_product
+             FROM redemptions WHERE offer_id = ${CODE_OFFER} AND user_id = ? AND kind = 'avail'`,
+          )
+          .bind(tenantId, planId, tenantId, code, user.id),
+      );
+    }
+  }
+  if (q.checkout && user) {
+    add(
+      'subs',
+      db
+        .prepare(`SELECT id, status FROM subscriptions WHERE tenant_id = ? AND user_id = ? AND product_id = ${PLAN_PRODUCT}`)
+        .bind(tenantId, user.id, tenantId, planId),
+    );
+    if (q.idempotencyKey) {
+      add(
+        'idem',
+        db.prepare('SELECT request_hash, status, response FROM idempotency_keys WHERE tenant_id = ? AND user_id = ? AND key = ?').bind(tenantId, user.id, q.idempotencyKey),
+      );
+    }
+  }
+  const results = await db.batch<Record<string, unknown>>(stmts);
+  const rows = (name: string) => (idx[name] === undefined ? [] : (results[idx[name]!]!.results as Record<string, unknown>[]));
+  const avails = rows('avails')[0] as { total: number; on_product: number } | undefined;
+  return {
+    plan: (rows('plan')[0] as unknown as PlanRowRaw) ?? null,
+    offer: (rows('offer')[0] as unknown as RedemptionReads['offer']) ?? null,
+    productIncluded: rows('included').length > 0,
+    onList: rows('list').length > 0,
+    userAvailsTotal: avails?.total ?? 0,
+    userAvailsOnProduct: avails?.on_product ?? 0,
+    subscriptions: rows('subs') as { id: string; status: string }[],
+    idempotency: (rows('idem')[0] as RedemptionReads['idempotency']) ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout: one write batch that enforces every limit
+// ---------------------------------------------------------------------------------------------
+
+export interface CheckoutWrite {
+  tenantId: string;
+  now: number;
+  user: { id: string; email: string | null; emailVerified: boolean };
+  subscription: {
+    id: string;
+    productId: string;
+    planId: string;
+    collection: 'charge_card' | 'send_invoice';
+    reactivation: boolean;
+    price: number;
+    discount: number;
+    amountDue: number;
+    currency: string;
+    periodStart: number;
+    periodEnd: number;
+  };
+  /** The offer applied, with the limits to enforce. */
+  offer: {
+    id: string;
+    code: string;
+    codeKind: 'shared' | 'set';
+    redemptionId: string;
+    maxRedemptions: number | null;
+    availLimitPerProduct: number | null;
+    availLimitTotal: number | null;
+  } | null;
+  idempotency: { key: string; requestHash: string; response: string } | null;
+}
+
+/**
+ * One batch, one transaction. The subscription is inserted only when every limit still holds
+ * (no live subscription on the product, the offer live with redemptions left, the user's avails
+ * under the limits, the single-use code unused, the idempotency key unused); every other
+ * statement only writes when that subscription row exists. So a refused checkout writes
+ * nothing, and concurrent checkouts can never exceed a limit: D1 runs batches one at a time.
+ * Returns whether the subscription was created.
+ */
+export async function writeCheckout(db: D1, w: CheckoutWrite): Promise<boolean> {
+  const s = w.subscription;
+  const guards: string[] = ["NOT EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = ? AND user_id = ? AND product_id = ? AND status IN ('active', 'grace'))"];
+  const guardParams: unknown[] = [w.tenantId, w.user.id, s.productId];
+  if (w.idempotency) {
+    guards.push('NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE tenant_id = ? AND user_id = ? AND key = ?)');
+    guardParams.push(w.tenantId, w.user.id, w.idempotency.key);
+  }
+  const o = w.offer;
+  if (o) {
+    guards.push(
+      `EXISTS (SELECT 1 FROM offers WHERE id = ? AND tenant_id = ? AND state <> 'failed' AND deleted_at IS NULL AND (ended_at IS NULL OR ended_at > ?)
+         AND starts_at <= ? AND ends_at > ? AND (max_redemptions IS NULL OR redemptions_count < max_redemptions))`,
+    );
+    guardParams.push(o.id, w.tenantId, w.now, w.now, w.now);
+    if (o.availLimitPerProduct !== null) {
+      guards.push("(SELECT count(*) FROM redemptions WHERE offer_id = ? AND user_id = ? AND product_id = ? AND kind = 'avail') < ?");
+      guardParams.push(o.id, w.user.id, s.productId, o.availLimitPerProduct);
+    }
+    if (o.availLimitTotal !== null) {
+      guards.push("(SELECT count(*) FROM redemptions WHERE offer_id = ? AND user_id = ? AND kind = 'avail') < ?");
+      guardParams.push(o.id, w.user.id, o.availLimitTotal);
+    }
+    if (o.codeKind === 'set') {
+      guards.push('EXISTS (SELECT 1 FROM codes WHERE tenant_id = ? AND code = ? AND offer_id = ? AND redeemed_by IS NULL)');
+      guardParams.push(w.tenantId, o.code, o.id);
+    }
+  }
+  const SUB_EXISTS = 'EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)';
+  const stmts: D1PreparedStatement[] = [
+    db
+      .prepare(
+        `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
+      )
+      .bind(w.tenantId, w.user.id, w.user.email, w.user.emailVerified ? 1 : 0, w.now, w.now),
+    db
+      .prepare(
+        `INSERT INTO subscriptions (id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id, offer_id, code, reactivation,
+           cycle, discounted_cycles, price, discount, amount_due, currency, current_period_start, current_period_end, cancelled_at, created_at, updated_at)
+         SELECT ?, ?, ?, ?, ?, 'active', 'checkout', ?, NULL, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?
+         WHERE ${guards.join(' AND ')}`,
+      )
+      .bind(
+        s.id,
+        w.tenantId,
+        w.user.id,
+        s.productId,
+        s.planId,
+        s.collection,
+        o?.id ?? null,
+        o?.code ?? null,
+        s.reactivation ? 1 : 0,
+        o && s.discount > 0 ? 1 : 0,
+        s.price,
+        s.discount,
+        s.amountDue,
+        s.currency,
+        s.periodStart,
+        s.periodEnd,
+        w.now,
+        w.now,
+        ...guardParams,
+      ),
+    db
+      .prepare(
+        `INSERT INTO subscription_cycles (subscription_id, cycle, tenant_id, price, discount, amount_due, grace, period_start, period_end, created_at)
+         SELECT ?, 1, ?, ?, ?, ?, 0, ?, ?, ? WHERE ${SUB_EXISTS}`,
+      )
+      .bind(s.id, w.tenantId, s.price, s.discount, s.amountDue, s.periodStart, s.periodEnd, w.now, s.id),
+  ];
+  if (o) {
+    stmts.push(
+      db
+        .prepare(
+          `INSERT INTO redemptions (id, tenant_id, offer_id, subscription_id, user_id, product_id, plan_id, code, kind, cycle, discount, created_at)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'avail', 1, ?, ? WHERE ${SUB_EXISTS}`,
+        )
+        .bind(o.redemptionId, w.tenantId, o.id, s.id, w.user.id, s.productId, s.planId, o.code, s.discount, w.now, s.id),
+      db
+        .prepare(
+          `UPDATE offers SET redemptions_count = redemptions_count + 1,
+             users_availed_count = users_availed_count + (SELECT count(*) = 1 FROM redemptions WHERE offer_id = ? AND user_id = ? AND kind = 'avail')
+           WHERE id = ? AND EXISTS (SELECT 1 FROM redemptions WHERE id = ?)`,
+        )
+        .bind(o.id, w.user.id, o.id, o.redemptionId),
+    );
+    if (o.codeKind === 'set') {
+      stmts.push(
+        db
+          .prepare(`UPDATE codes SET redeemed_by = ?, redeemed_at = ? WHERE tenant_id = ? AND code = ? AND redeemed_by IS NULL AND ${SUB_EXISTS}`)
+          .bind(s.id, w.now, w.tenantId, o.code, s.id),
+      );
+    }
+  }
+  if (w.idempotency) {
+    stmts.push(
+      db
+        .prepare(
+          `INSERT INTO idempotency_keys (tenant_id, user_id, key, request_hash, status, response, created_at) SELECT ?, ?, ?, ?, 201, ?, ? WHERE ${SUB_EXISTS}`,
+        )
+        .bind(w.tenantId, w.user.id, w.idempotency.key, w.idempotency.requestHash, w.idempotency.response, w.now, s.id),
+    );
+  }
+  const results = await db.batch(stmts);
+  return (results[1]!.meta.changes ?? 0) === 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing hooks
+// ---------------------------------------------------------------------------------------------
+
+export const SUBSCRIPTION_COLUMNS = `id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id, offer_id, code, reactivation, cycle,
+  discounted_cycles, price, discount, amount_due, currency, current_period_start, current_period_end, cancelled_at, created_at, updated_at`;
+
+export interface SubscriptionRaw {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  product_id: string;
+  plan_id: string;
+  status: 'active' | 'grace' | 'cancelled' | 'expired';
+  source: 'checkout' | 'group' | 'import';
+  collection: 'charge_card' | 'send_invoice';
+  group_id: string | null;
+  offer_id: string | null;
+  code: string | null;
+  reactivation: number;
+  cycle: number;
+  discounted_cycles: number;
+  price: number;
+  discount: number;
+  amount_due: number;
+  currency: string;
+  current_period_start: number;
+  current_period_end: number;
+  cancelled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The drizzle-shaped row that `subscriptionJson` takes. */
+export const subscriptionRow = (r: SubscriptionRaw) => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  productId: r.product_id,
+  planId: r.plan_id,
+  status: r.status,
+  source: r.source,
+  collection: r.collection,
+  groupId: r.group_id,
+  offerId: r.offer_id,
+  code: r.code,
+  reactivation: r.reactivation === 1,
+  cycle: r.cycle,
+  discountedCycles: r.discounted_cycles,
+  price: r.price,
+  discount: r.discount,
+  amountDue: r.amount_due,
+  currency: r.currency,
+  currentPeriodStart: r.current_period_start,
+  currentPeriodEnd: r.current_period_end,
+  cancelledAt: r.cancelled_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function readForRenewal(db: D1, tenantId: string, id: string) {
+  const [sub, offer, plan, voided] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE tenant_id = ? AND id = ?`).bind(tenantId, id),
+    db
+      .prepare(
+        `SELECT ${OFFER_COLUMNS} FROM offers o WHERE o.tenant_id = ? AND o.id = (SELECT offer_id FROM subscriptions WHERE tenant_id = ? AND id = ?)`,
+      )
+      .bind(tenantId, tenantId, id),
+    db
+      .prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND id = (SELECT plan_id FROM subscriptions WHERE tenant_id = ? AND id = ?)`)
+      .bind(tenantId, tenantId, id),
+    db.prepare('SELECT id FROM voided_subscriptions WHERE tenant_id = ? AND id = ?').bind(tenantId, id),
+  ]);
+  return {
+    subscription: (sub!.results[0] as unknown as SubscriptionRaw) ?? null,
+    offer: (offer!.results[0] as unknown as OfferRow) ?? null,
+    plan: (plan!.results[0] as unknown as PlanRowRaw) ?? null,
+    voided: voided!.results.length > 0,
+  };
+}
+
+export interface RenewalWrite {
+  tenantId: string;
+  now: number;
+  sub: SubscriptionRaw;
+  next: { cycle: number; discounted: boolean; discountedCycles: number; price: number; discount: number; amountDue: number; periodStart: number; periodEnd: number; grace: boolean };
+  redemptionId: string;
+}
+
+/** Renews a subscription if it is still at the cycle that was read (a concurrent renewal loses). */
+export async function writeRenewal(db: D1, w: RenewalWrite): Promise<SubscriptionRaw | null> {
+  const n = w.next;
+  const RENEWED = 'EXISTS (SELECT 1 FROM subscriptions WHERE id = ? AND cycle = ? AND updated_at = ?)';
+  const stmts: D1PreparedStatement[] = [
+    db
+      .prepare(
+        `UPDATE subscriptions SET status = 'active', cycle = ?, discounted_cycles = ?, price = ?, discount = ?, amount_due = ?,
+           current_period_start = ?, current_period_end = ?, updated_at = ?
+         WHERE tenant_id = ? AND id = ? AND cycle = ? AND status IN ('active', 'grace') RETURNING ${SUBSCRIPTION_COLUMNS}`,
+      )
+      .bind(n.cycle, n.discountedCycles, n.price, n.discount, n.amountDue, n.periodStart, n.periodEnd, w.now, w.tenantId, w.sub.id, w.sub.cycle),
+    db
+      .prepare(
+        `INSERT INTO subscription_cycles (subscription_id, cycle, tenant_id, price, discount, amount_due, grace, period_start, period_end, created_at)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${RENEWED}`,
+      )
+      .bind(w.sub.id, n.cycle, w.tenantId, n.price, n.discount, n.amountDue, n.grace ? 1 : 0, n.periodStart, n.periodEnd, w.now, w.sub.id, n.cycle, w.now),
+  ];
+  if (n.discounted && w.sub.offer_id) {
+    stmts.push(
+      db
+        .prepare(
+          `INSERT INTO redemptions (id, tenant_id, offer_id, subscription_id, user_id, product_id, plan_id, code, kind, cycle, discount, created_at)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'renewal', ?, ?, ? WHERE ${RENEWED}`,
+        )
+        .bind(w.redemptionId, w.tenantId, w.sub.offer_id, w.sub.id, w.sub.user_id, w.sub.product_id, w.sub.plan_id, w.sub.code, n.cycle, n.discount, w.now, w.sub.id, n.cycle, w.now),
+      db
+        .prepare('UPDATE offers SET discounted_renewals_count = discounted_renewals_count + 1 WHERE id = ? AND EXISTS (SELECT 1 FROM redemptions WHERE id = ?)')
+        .bind(w.sub.offer_id, w.redemptionId),
+    );
+  }
+  const results = await db.batch<Record<string, unknown>>(stmts);
+  return (results[0]!.results[0] as unknown as SubscriptionRaw) ?? null;
+}
+
+export async function cancelSubscription(db: D1, tenantId: string, id: string, now: number): Promise<SubscriptionRaw | null> {
+  const row = await db
+    .prepare(
+      `UPDATE subscriptions SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?), updated_at = CASE WHEN status = 'cancelled' THEN updated_at ELSE ? END
+       WHERE tenant_id = ? AND id = ? RETURNING ${SUBSCRIPTION_COLUMNS}`,
+    )
+    .bind(now, now, tenantId, id)
+    .first<SubscriptionRaw>();
+  return row ?? null;
+}
+
+export async function getSubscription(db: D1, tenantId: string, id: string): Promise<SubscriptionRaw | null> {
+  return (await db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE tenant_id = ? AND id = ?`).bind(tenantId, id).first<SubscriptionRaw>()) ?? null;
+}
+
+/**
+ * Voids a first-cycle subscription: deletes it, its cycle and its avail, frees its single-use
+ * code and gives the offer's counts back, all in one batch, each statement conditional on the
+ * rows still being there, so a repeated or concurrent void gives nothing back twice.
+ */
+export async function writeVoid(db: D1, tenantId: string, sub: SubscriptionRaw, now: number): Promise<boolean> {
+  const STILL = 'EXISTS (SELECT 1 FROM subscriptions WHERE id = ? AND tenant_id = ? AND cycle = 1)';
+  const stmts: D1PreparedStatement[] = [
+    db
+      .prepare(
+        `INSERT INTO voided_subscriptions (id, tenant_id, user_id, plan_id, offer_id, code, voided_at)
+         SELECT id, tenant_id, user_id, plan_id, offer_id, code, ? FROM subscriptions WHERE id = ? AND tenant_id = ? AND cycle = 1`,
+      )
+      .bind(now, sub.id, tenantId),
+  ];
+  if (sub.offer_id) {
+    stmts.push(
+      db
+        .prepare(
+          `UPDATE offers SET redemptions_count = redemptions_count - 1,
+             users_availed_count = users_availed_count - (SELECT count(*) = 1 FROM redemptions WHERE offer_id = ? AND user_id = ? AND kind = 'avail')
+           WHERE id = ? AND EXISTS (SELECT 1 FROM redemptions WHERE subscription_id = ? AND kind = 'avail') AND ${STILL}`,
+        )
+        .bind(sub.offer_id, sub.user_id, sub.offer_id, sub.id, sub.id, tenantId),
+      db
+        .prepare('UPDATE codes SET redeemed_by = NULL, redeemed_at = NULL WHERE tenant_id = ? AND offer_id = ? AND code = ? AND redeemed_by = ?')
+        .bind(tenantId, sub.offer_id, sub.code ?? '', sub.id),
+      db.prepare(`DELETE FROM redemptions WHERE subscription_id = ? AND ${STILL}`).bind(sub.id, sub.id, tenantId),
+    );
+  }
+  stmts.push(
+    db.prepare(`DELETE FROM subscription_cycles WHERE subscription_id = ? AND ${STILL}`).bind(sub.id, sub.id, tenantId),
+    db.prepare('DELETE FROM subscriptions WHERE id = ? AND tenant_id = ? AND cycle = 1').bind(sub.id, tenantId),
+  );
+  const results = await db.batch(stmts);
+  return (results[results.length - 1]!.meta.changes ?? 0) === 1;
+}
+
+/** The domain facts of a quote or checkout from its read batch. */
+export function redemptionFacts(r: RedemptionReads, user: { id: string } | null, now: number) {
+  return {
+    now,
+    plan: planFacts(r.plan!),
+    offer: r.offer ? offerFacts(r.offer) : null,
+    codeUsed: r.offer?.code_kind === 'set' && r.offer.redeemed_by !== null,
+    productIncluded: r.productIncluded,
+    user,
+    onList: r.onList,
+    redemptionsCount: r.offer?.redemptions_count ?? 0,
+    userAvailsOnProduct: r.userAvailsOnProduct,
+    userAvailsTotal: r.userAvailsTotal,
+  };
+}

@@ -1,0 +1,305 @@
+import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { AppError, invalidField, notFound } from '../errors';
+import { validate } from '../validation';
+import { IdParam, commonProblems, iso, json, listOf, problem } from '../schemas/common';
+import { Offer, OfferCreate, OfferListQuery, OfferStats, OfferUpdate } from '../schemas/offer';
+import { newId } from '../domain/crypto';
+import { basisPointsToPercent, percentToBasisPoints } from '../domain/money';
+import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rules';
+import { parseBound, startOfToday } from '../domain/zoned-dates';
+import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
+import { startCodeSetJob } from '../jobs/start';
+
+const tags = ['Offers'];
+
+export function offerJson(r: OfferRow, productIds: string[], now: number) {
+  return {
+    id: r.id,
+    code: r.code,
+    code_set: r.code_set_count !== null ? { count: r.code_set_count, prefix: r.code_set_prefix ?? '' } : null,
+    discount:
+      r.discount_type === 'percent'
+        ? ({ type: 'percent', value: basisPointsToPercent(r.discount_basis_points ?? 0) } as const)
+        : ({ type: 'flat', amount: r.discount_amount ?? 0, currency: r.discount_currency ?? '' } as const),
+    applies_to: { product_ids: productIds, all_products: r.all_products === 1, durations: JSON.parse(r.durations) },
+    starts_at: iso(r.starts_at)!,
+    ends_at: iso(r.ends_at)!,
+    eligibility: r.eligibility,
+    discoverability: r.discoverability,
+    max_redemptions: r.max_redemptions,
+    avail_limit_per_product: r.avail_limit_per_product,
+    avail_limit_total: r.avail_limit_total,
+    subscription_limit: r.subscription_limit,
+    status: offerStatus(offerFacts(r), now),
+    warnings: JSON.parse(r.warnings || '[]'),
+    redemptions: r.redemptions_count,
+    users_availed: r.users_availed_count,
+    eligible_users: r.eligible_users_count,
+    discounted_renewals: r.discounted_renewals_count,
+    created_at: iso(r.created_at)!,
+    updated_at: iso(r.updated_at)!,
+  };
+}
+
+const isCodeTaken = (err: unknown): boolean => {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (/UNIQUE constraint failed: codes\./.test(e.message)) return true;
+  }
+  return false;
+};
+
+const codeTaken = () =>
+  new AppError('conflict', {
+    code: 'code_taken',
+    detail: 'This code is or was used by an offer of this publisher; codes are unique forever.',
+    errors: [{ path: 'code', message: 'is already taken' }],
+  });
+
+/** `/admin/v1/offers` */
+export const offers = new Hono<AppEnv>()
+  .post(
+    '/',
+    describeRoute({
+      tags,
+      summary: 'Create an offer',
+      description:
+        'A shared `code` or a `code_set` (generated in a job: the offer is `in_progress` until it is done). Products without an active plan the discount can apply to are left out and named in `warnings`; when none is left the offer is refused.',
+      responses: {
+        201: json('The offer, with `warnings` and, for a code set, its `job`', Offer),
+        404: problem('Unknown product (`errors[0].path` names it)'),
+        409: problem('`code_taken`: the tenant has or had this code'),
+        422: problem('`no_applicable_products`: no selected product is left'),
+        ...commonProblems,
+      },
+    }),
+    validate('json', OfferCreate),
+    async (c) => {
+      const input = c.req.valid('json');
+      const tenant = c.get('tenant');
+      const now = Date.now();
+      const starts = parseBound(input.starts_at, 'start', tenant.timeZone);
+      if (starts.kind !== 'ok') throw invalidField('starts_at', 'must be a date YYYY-MM-DD or an ISO 8601 instant with a time zone');
+      const ends = parseBound(input.ends_at, 'end', tenant.timeZone);
+      if (ends.kind !== 'ok') throw invalidField('ends_at', 'must be a date YYYY-MM-DD or an ISO 8601 instant with a time zone');
+      if (starts.ms < startOfToday(now, tenant.timeZone)) throw invalidField('starts_at', `must not be before today (${tenant.timeZone})`);
+      if (ends.ms <= starts.ms) throw invalidField('ends_at', 'must be after starts_at');
+      if (ends.ms <= now) throw invalidField('ends_at', 'must be in the future');
+
+      const discount =
+        input.discount.type === 'percent'
+          ? ({ type: 'percent', basisPoints: percentToBasisPoints(input.discount.value) } as const)
+          : ({ type: 'flat', amount: input.discount.amount, currency: input.discount.currency } as const);
+      const durations = input.applies_to.durations;
+      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const selected = input.applies_to.all_products ? 'all' : input.applies_to.product_ids!;
+      const coverage = await loadCoverage(db, tenant.id, selected);
+      if (selected !== 'all') {
+        const existing = new Set(coverage.existing);
+        const missing = selected.map((id, i) => ({ id, i })).filter(({ id }) => !existing.has(id));
+        if (missing.length > 0) {
+          throw new AppError('not_found', {
+            code: 'not_found',
+            detail: `Unknown product: ${missing.map((m) => m.id).join(', ')}`,
+            errors: missing.map((m) => ({ path: `applies_to.product_ids.${m.i}`, message: 'product not found' })),
+          });
+        }
+      }
+      const productIds = selected === 'all' ? coverage.existing : selected;
+      const decision = decideCoverage(
+        productIds.map((id) => ({ productId: id, plans: coverage.plans.filter((p) => p.product_id === id).map(planFacts) })),
+        { durations, discount },
+      );
+      if (decision.kind === 'none_left') {
+        if (decision.currencyMismatch) {
+          throw new AppError('invalid_input', {
+            code: 'invalid_input',
+            detail: 'The flat discount\'s currency matches no selected plan.',
+            errors: [{ path: 'discount.currency', message: 'matches no active plan of the selected products and durations' }],
+            extra: { warnings: decision.warnings },
+          });
+        }
+        throw new AppError('unprocessable', {
+          code: 'no_applicable_products',
+          detail: 'No selected product has an active plan this discount can apply to in the selected durations.',
+          errors: [{ path: selected === 'all' ? 'applies_to.all_products' : 'applies_to.product_ids', message: 'no product is left' }],
+          extra: { warnings: decision.warnings },
+        });
+      }
+      // all_products keeps covering every product, including later ones: no product rows.
+      const keptProducts = selected === 'all' ? [] : decision.productIds;
+      const warnings = selected === 'all' ? [] : decision.warnings;
+      const code = input.code !== undefined ? normaliseCode(input.code) : null;
+      const codeSet = input.code_set ?? null;
+      const row: OfferRow = {
+        id: newId('offer'),
+        tenant_id: tenant.id,
+        code,
+        code_set_count: codeSet ? codeSet.count : null,
+        code_set_prefix: codeSet ? (codeSet.prefix ?? '') : null,
+        discount_type: discount.type,
+        discount_basis_points: discount.type === 'percent' ? discount.basisPoints : null,
+        discount_amount: discount.type === 'flat' ? discount.amount : null,
+        discount_currency: discount.type === 'flat' ? discount.currency : null,
+        all_products: selected === 'all' ? 1 : 0,
+        durations: JSON.stringify(durations),
+        starts_at: starts.ms,
+        ends_at: ends.ms,
+        eligibility: input.eligibility,
+        discoverability: input.discoverability,
+        max_redemptions: input.max_redemptions ?? null,
+        avail_limit_per_product: input.avail_limit_per_product ?? null,
+        avail_limit_total: input.avail_limit_total ?? null,
+        subscription_limit: input.subscription_limit ?? null,
+        state: codeSet ? 'in_progress' : 'published',
+        ended_at: null,
+        deleted_at: null,
+        redemptions_count: 0,
+        users_availed_count: 0,
+        discounted_renewals_count: 0,
+        eligible_users_count: 0,
+        warnings: JSON.stringify(warnings),
+        created_at: now,
+        updated_at: now,
+      };
+      const cols = Object.keys(row);
+      const stmts: D1PreparedStatement[] = [
+        db.prepare(`INSERT INTO offers (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).bind(...Object.values(row)),
+        db
+          .prepare('INSERT INTO offer_products (offer_id, product_id, tenant_id) SELECT ?, value, ? FROM json_each(?)')
+          .bind(row.id, tenant.id, JSON.stringify(keptProducts)),
+        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenant.id),
+      ];
+      if (code) {
+        stmts.push(
+          db.prepare("INSERT INTO codes (tenant_id, code, offer_id, kind, created_at) VALUES (?, ?, ?, 'shared', ?)").bind(tenant.id, code, row.id, now),
+        );
+      }
+      try {
+        await db.batch(stmts);
+      } catch (err) {
+        if (isCodeTaken(err)) throw codeTaken();
+        throw err;
+      }
+      const body: Record<string, unknown> = offerJson(row, keptProducts, now);
+      if (codeSet) body.job = await startCodeSetJob(c, { offerId: row.id, count: codeSet.count, prefix: codeSet.prefix });
+      return c.json(body, 201);
+    },
+  )
+  .get(
+    '/',
+    describeRoute({ tags, summary: 'List offers, optionally by status', responses: { 200: json('A page of offers', listOf(Offer)), ...commonProblems } }),
+    validate('query', OfferListQuery),
+    async (c) => {
+      const q = c.req.valid('query');
+      const now = Date.now();
+      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const { offers: rows, products } = await listOffers(db, c.get('tenant').id, { status: q.status, now, limit: q.limit, after: q.starting_after });
+      const hasMore = rows.length > q.limit;
+      const page = rows.slice(0, q.limit);
+      return c.json({
+        data: page.map((r) => offerJson(r, products.get(r.id) ?? [], now)),
+        has_more: hasMore,
+        next_cursor: hasMore ? page[page.length - 1]!.id : null,
+      });
+    },
+  )
+  .get(
+    '/:id',
+    describeRoute({ tags, summary: 'Get an offer', responses: { 200: json('The offer', Offer), 404: problem('Unknown offer'), ...commonProblems } }),
+    validate('param', IdParam('offer')),
+    async (c) => {
+      const found = await getOffer(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id);
+      if (!found) throw notFound('offer', 'id');
+      return c.json(offerJson(found.offer, found.productIds, Date.now()));
+    },
+  )
+  .patch(
+    '/:id',
+    describeRoute({
+      tags,
+      summary: 'Change a live offer\'s ends_at or discoverability',
+      description:
+        'Only `ends_at` and `discoverability`, and only while the offer is not inactive (`409 offer_not_editable`). An `ends_at` at or before now ends the offer now (ended by hand).',
+      responses: { 200: json('The offer', Offer), 404: problem('Unknown offer'), 409: problem('`offer_not_editable`'), ...commonProblems },
+    }),
+    validate('param', IdParam('offer')),
+    validate('json', OfferUpdate),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const tenant = c.get('tenant');
+      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const now = Date.now();
+      const found = await getOffer(db, tenant.id, id);
+      if (!found) throw notFound('offer', 'id');
+      const status = offerStatus(offerFacts(found.offer), now);
+      if (status === 'inactive' || status === 'failed') {
+        throw new AppError('conflict', { code: 'offer_not_editable', detail: `An ${status} offer cannot be changed.` });
+      }
+      let endsAt = found.offer.ends_at;
+      let endedAt: number | null = null;
+      if (input.ends_at !== undefined) {
+        const ends = parseBound(input.ends_at, 'end', tenant.timeZone);
+        if (ends.kind !== 'ok') throw invalidField('ends_at', 'must be a date YYYY-MM-DD or an ISO 8601 instant with a time zone');
+        if (ends.ms <= now) {
+          endedAt = now; // ended by hand
+          if (now > found.offer.starts_at) endsAt = now;
+        } else {
+          if (ends.ms <= found.offer.starts_at) throw invalidField('ends_at', 'must be after starts_at');
+          endsAt = ends.ms;
+        }
+      }
+      const discoverability = input.discoverability ?? found.offer.discoverability;
+      const [updated] = await db.batch<Record<string, unknown>>([
+        db
+          .prepare('UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *')
+          .bind(endsAt, endedAt, discoverability, now, tenant.id, id),
+        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenant.id),
+      ]);
+      const row = updated!.results[0] as unknown as OfferRow | undefined;
+      if (!row) throw notFound('offer', 'id');
+      return c.json(offerJson(row, found.productIds, now));
+    },
+  )
+  .delete(
+    '/:id',
+    describeRoute({
+      tags,
+      summary: 'Delete (end) an offer',
+      description: 'Soft delete: the offer becomes `inactive` and stays readable with its stats; its code stays taken forever. Subscriptions keep their discount on renewal.',
+      responses: { 204: { description: 'Deleted' }, 404: problem('Unknown offer'), ...commonProblems },
+    }),
+    validate('param', IdParam('offer')),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const tenantId = c.get('tenant').id;
+      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const now = Date.now();
+      const [updated] = await db.batch([
+        db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
+        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId),
+      ]);
+      if (updated!.results.length === 0) throw notFound('offer', 'id');
+      return c.body(null, 204);
+    },
+  )
+  .get(
+    '/:id/stats',
+    describeRoute({
+      tags,
+      summary: 'Live stats of an offer',
+      description: '`redemptions` counts avails (first subscriptions and reactivations); discounted renewals are counted apart. Kept by the write path.',
+      responses: { 200: json('Stats', OfferStats), 404: problem('Unknown offer'), ...commonProblems },
+    }),
+    validate('param', IdParam('offer')),
+    async (c) => {
+      const stats = await offerStats(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id);
+      if (!stats) throw notFound('offer', 'id');
+      return c.json(stats);
+    },
+  );
+
+export const OfferList = z.object({ data: z.array(Offer) });
