@@ -9,12 +9,14 @@ describe('GET /v1/access', () => {
     const inside = await publicApi(tenant, { ip: '203.0.113.7' }).get('/access');
     expect(inside.status, inside.text).toBe(200);
     expect(inside.json.groups).toEqual([
-      { id: g.id, group_id: g.id, name: 'XYZ Corp', plan_id: planId, product_id: productId, via: 'ip', seats_available: 3, claimed: false, subscription_id: null },
+      { id: g.id, group_id: g.id, name: 'XYZ Corp', plan_id: planId, product_id: productId, via: 'ip' },
     ]);
-    // With the key cached (after the first request), a lookup is one D1 round trip.
+    // With the key and the tenant's access table cached (after the first request), a lookup
+    // makes no D1 round trip at all; the first one made at most two (key, table).
+    expect(Number(inside.headers.get('X-D1-Round-Trips'))).toBeLessThanOrEqual(2);
     const warm = await publicApi(tenant, { ip: '2001:db8:1::1' }).get('/access');
     expect(warm.json.groups).toHaveLength(1);
-    expect(warm.headers.get('X-D1-Round-Trips')).toBe('1');
+    expect(warm.headers.get('X-D1-Round-Trips')).toBe('0');
     for (const ip of ['::ffff:203.0.113.200', '::FFFF:cb00:7101', '2001:db8:1:ffff::9', '203.0.113.0', '203.0.113.255']) {
       const res = await publicApi(tenant, { ip }).get('/access');
       expect(res.json.groups.map((x: any) => [x.id, x.via]), ip).toEqual([[g.id, 'ip']]);
@@ -99,8 +101,6 @@ describe('POST /v1/access/claim', () => {
     // Even from elsewhere, the earlier claim answers (no second seat).
     const moved = await member(tenant, { sub: 'ana', ip: '8.8.8.8' });
     expect((await moved.post('/access/claim', { group_id: g.id })).json.id).toBe(first.json.id);
-    const access = await ana.get('/access');
-    expect(access.json.groups[0]).toMatchObject({ claimed: true, subscription_id: first.json.id, seats_available: 1 });
     const group = await admin(tenant).get(`/groups/${g.id}`);
     expect(group.json).toMatchObject({ seats_used: 1, seats_available: 1 });
     // By domain.

@@ -9,6 +9,7 @@ import { newId } from '../domain/crypto';
 import { parseRange, validateRangeList, type IpRange } from '../domain/ip-ranges';
 import { normaliseGroupDomain } from '../domain/email-domains';
 import type { Db } from '../db/client';
+import { forgetAccessTable } from '../db/access-table';
 import {
   GroupWriteConflict,
   deleteGroup,
@@ -92,6 +93,7 @@ async function checkRefs(db: Db, tenantId: string, planId: string, ownerSubscrip
 async function write(db: Db, w: Parameters<typeof writeGroup>[1], rangeInputs: string[] = []): Promise<void> {
   try {
     await writeGroup(db, w);
+    forgetAccessTable(w.tenantId);
   } catch (e) {
     if (!(e instanceof GroupWriteConflict)) throw e;
     if (e.what === 'not_found') throw notFound('group', 'id');
@@ -272,6 +274,7 @@ export const groups = new Hono<AppEnv>()
     validate('param', IdParam('grp')),
     async (c) => {
       const deleted = await deleteGroup(c.get('db'), c.get('tenant').id, c.req.valid('param').id, Date.now());
+      forgetAccessTable(c.get('tenant').id);
       if (!deleted) throw notFound('group', 'id');
       return c.body(null, 204);
     },

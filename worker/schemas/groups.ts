@@ -111,9 +111,6 @@ export const AccessGroup = z
     plan_id: z.string(),
     product_id: z.string(),
     via: z.enum(['ip', 'domain']),
-    seats_available: z.number().int().nullable().meta({ description: 'null when the group has no seat limit' }),
-    claimed: z.boolean(),
-    subscription_id: z.string().nullable(),
   })
   .meta({ id: 'AccessGroup' });
 

@@ -1,0 +1,61 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { createDb } from '../../worker/db/client';
+import { CHECK_MS, accessTable, forgetAccessTable, matchAccess } from '../../worker/db/access-table';
+import { parseAddress } from '../../worker/domain/ip-ranges';
+import { createGroup, groupTenant } from '../groups-helpers';
+
+const addr = (s: string) => parseAddress(s)!.value;
+
+describe('per-isolate access table', () => {
+  it('loads in one round trip, serves from memory, and reloads only when the version moved', async () => {
+    const { tenant, planId } = await groupTenant();
+    const g = await createGroup(tenant, { name: 'XYZ', plan_id: planId, ip_ranges: ['203.0.113.0/24', '2001:db8::/48'], email_domains: ['xyz.com'] });
+    forgetAccessTable(tenant.id);
+    const counter = { count: 0 };
+    const db = createDb(env.DB, counter);
+    const t0 = Date.now();
+    const table = await accessTable(db, tenant.id, t0);
+    expect(counter.count).toBe(1);
+    expect(table.tooLarge).toBe(false);
+    expect(matchAccess(table, addr('203.0.113.9'), null)).toMatchObject([{ id: g.id, via: 'ip' }]);
+    expect(matchAccess(table, addr('::ffff:203.0.113.9'), null)).toMatchObject([{ id: g.id, via: 'ip' }]);
+    expect(matchAccess(table, addr('2001:db8:0:1::1'), 'xyz.com')).toMatchObject([{ id: g.id, via: 'ip' }]);
+    expect(matchAccess(table, addr('198.51.100.1'), 'xyz.com')).toMatchObject([{ id: g.id, via: 'domain' }]);
+    expect(matchAccess(table, addr('203.0.114.0'), 'evilxyz.com')).toEqual([]);
+
+    // Fresh: no round trip.
+    expect(await accessTable(db, tenant.id, t0 + CHECK_MS - 1)).toBe(table);
+    expect(counter.count).toBe(1);
+
+    // Another isolate's write (simulated straight in D1): seen at the next check, in one round trip.
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO group_domains (tenant_id, domain, group_id) VALUES (?1, 'xyz.org', ?2)").bind(tenant.id, g.id),
+      env.DB.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?1').bind(tenant.id),
+    ]);
+    expect(matchAccess(await accessTable(db, tenant.id, t0 + 1), null, 'xyz.org')).toEqual([]);
+    const reloaded = await accessTable(db, tenant.id, t0 + CHECK_MS + 1);
+    expect(counter.count).toBe(2);
+    expect(reloaded).not.toBe(table);
+    expect(matchAccess(reloaded, null, 'xyz.org')).toMatchObject([{ id: g.id, via: 'domain' }]);
+
+    // Unchanged version at the next check: one small round trip, same table kept.
+    const again = await accessTable(db, tenant.id, t0 + 2 * CHECK_MS + 2);
+    expect(counter.count).toBe(3);
+    expect(again).toBe(reloaded);
+  });
+
+  it('matches every address of random ranges exactly like the D1 range query', async () => {
+    const { tenant, planId } = await groupTenant();
+    const a = await createGroup(tenant, { name: 'A', plan_id: planId, ip_ranges: ['203.0.113.0/28', '203.0.113.32-203.0.113.40', '203.0.113.41'] });
+    const b = await createGroup(tenant, { name: 'B', plan_id: planId, ip_ranges: ['203.0.113.16/28', '203.0.113.42-203.0.113.50'] });
+    const db = createDb(env.DB);
+    const table = await accessTable(db, tenant.id);
+    const owner = (last: number) =>
+      last <= 15 || (last >= 32 && last <= 41) ? a.id : (last >= 16 && last <= 31) || (last >= 42 && last <= 50) ? b.id : null;
+    for (let last = 0; last < 64; last++) {
+      const got = matchAccess(table, addr(`203.0.113.${last}`), null);
+      expect(got[0]?.id ?? null, `203.0.113.${last}`).toBe(owner(last));
+    }
+  });
+});
