@@ -5,10 +5,15 @@ import { AppError, type FieldError } from './errors';
 
 /** Formats standard-schema issues as `{path, message}` with dotted paths (`discount.value`). */
 export function toFieldErrors(issues: readonly StandardSchemaV1.Issue[], prefix?: string): FieldError[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
     const segments = (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p));
+    // An unknown field is named by its own path (`max_redemptions`), not by its parent's.
+    const unknownKeys = (issue as { code?: string; keys?: unknown }).code === 'unrecognized_keys' ? (issue as { keys?: unknown }).keys : undefined;
+    if (Array.isArray(unknownKeys) && unknownKeys.length > 0) {
+      return unknownKeys.map((key) => ({ path: [prefix, ...segments, String(key)].filter(Boolean).join('.'), message: 'is not a known field' }));
+    }
     const path = [prefix, ...segments].filter(Boolean).join('.');
-    return { path: path || (prefix ?? ''), message: issue.message };
+    return [{ path: path || (prefix ?? ''), message: issue.message }];
   });
 }
 
