@@ -2,7 +2,8 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../worker/db/client';
 import { CHECK_MS, accessTable, forgetAccessTable, matchAccess } from '../../worker/db/access-table';
-import { parseAddress } from '../../worker/domain/ip-ranges';
+import { parseAddress, toBytes } from '../../worker/domain/ip-ranges';
+import { lookupAccess } from '../../worker/db/groups';
 import { createGroup, groupTenant } from '../groups-helpers';
 
 const addr = (s: string) => parseAddress(s)!.value;
@@ -57,5 +58,27 @@ describe('per-isolate access table', () => {
       const got = matchAccess(table, addr(`203.0.113.${last}`), null);
       expect(got[0]?.id ?? null, `203.0.113.${last}`).toBe(owner(last));
     }
+  });
+
+  it('the D1 range query (large tenants, claims) agrees on every address, in one round trip', async () => {
+    const { tenant, planId } = await groupTenant();
+    const a = await createGroup(tenant, { name: 'A', plan_id: planId, ip_ranges: ['203.0.113.0/28', '203.0.113.32-203.0.113.40'], email_domains: ['a.com'] });
+    const b = await createGroup(tenant, { name: 'B', plan_id: planId, ip_ranges: ['203.0.113.16/28', '2001:db8::/127'] });
+    const counter = { count: 0 };
+    const db = createDb(env.DB, counter);
+    const owner = (last: number) => (last <= 15 || (last >= 32 && last <= 40) ? a.id : last >= 16 && last <= 31 ? b.id : null);
+    for (let last = 0; last < 48; last++) {
+      const got = await lookupAccess(db, { tenantId: tenant.id, address: toBytes(addr(`203.0.113.${last}`)), domain: null, userId: null });
+      expect(got[0]?.id ?? null, `203.0.113.${last}`).toBe(owner(last));
+    }
+    expect(counter.count).toBe(48);
+    for (const [ip, id] of [['2001:db8::', b.id], ['2001:db8::1', b.id], ['2001:db8::2', null], ['::ffff:203.0.113.33', a.id]] as const) {
+      const got = await lookupAccess(db, { tenantId: tenant.id, address: toBytes(addr(ip)), domain: null, userId: null });
+      expect(got[0]?.id ?? null, ip).toBe(id);
+    }
+    const both = await lookupAccess(db, { tenantId: tenant.id, address: toBytes(addr('203.0.113.1')), domain: 'a.com', userId: 'u' });
+    expect(both.map((m) => [m.id, m.via])).toEqual([[a.id, 'ip']]);
+    const other = await groupTenant();
+    expect(await lookupAccess(db, { tenantId: other.tenant.id, address: toBytes(addr('203.0.113.1')), domain: 'a.com', userId: null })).toEqual([]);
   });
 });
