@@ -226,7 +226,7 @@ describe('void', () => {
     const tenant = await createTenant();
     const { product, plans } = await createCatalog(tenant);
     const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
-    const subs = [];
+    const subs: any[] = [];
     for (const u of ['a', 'b']) subs.push((await (await asUser(tenant, u)).post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })).json);
     const voids = await Promise.all(Array.from({ length: 8 }, () => admin(tenant).post(`/subscriptions/${subs[0].id}/void`)));
     expect(voids.every((v) => v.status === 200)).toBe(true);
