@@ -274,6 +274,7 @@ CREATE TABLE `subscriptions` (
 CREATE INDEX `subscriptions_tenant_user_idx` ON `subscriptions` (`tenant_id`,`user_id`,`product_id`);--> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_plan_idx` ON `subscriptions` (`tenant_id`,`plan_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_product_idx` ON `subscriptions` (`tenant_id`,`product_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `subscriptions_tenant_created_idx` ON `subscriptions` (`tenant_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `subscriptions_offer_idx` ON `subscriptions` (`offer_id`);--> statement-breakpoint
 CREATE INDEX `subscriptions_group_idx` ON `subscriptions` (`group_id`);--> statement-breakpoint
 CREATE TABLE `tenants` (

@@ -17,6 +17,10 @@ import { quotes } from './routes/quotes';
 import { publicSubscriptions, subscriptionsAdmin } from './routes/subscriptions';
 import { groups } from './routes/groups';
 import { access } from './routes/access';
+import { jobs } from './routes/jobs';
+import { offerBulk } from './routes/offer-bulk';
+import { planImports } from './routes/plan-imports';
+import { exportsRoutes } from './routes/exports';
 
 const tooLarge = (max: string) => () => {
   throw new AppError('payload_too_large', { code: 'payload_too_large', detail: `The body is over the ${max} limit of this endpoint.` });
@@ -69,6 +73,10 @@ admin.route('/plans', planOffers);
 admin.route('/offers', offers);
 admin.route('/subscriptions', subscriptionsAdmin);
 admin.route('/groups', groups);
+admin.route('/offers', offerBulk);
+admin.route('/plans', planImports);
+admin.route('/jobs', jobs);
+admin.route('/exports', exportsRoutes);
 api.route('/admin/v1', admin);
 
 export const app = new Hono<AppEnv>();

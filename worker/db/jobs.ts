@@ -18,3 +18,70 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
 export function findJob(db: Db, tenantId: string, id: string) {
   return db.select().from(jobs).where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, id))).get();
 }
+
+type D1 = Pick<D1Database, 'prepare' | 'batch'>;
+
+/** An offer as the bulk routes need it (null when unknown to the tenant or deleted). */
+export function findLiveOffer(db: D1, tenantId: string, offerId: string) {
+  return db
+    .prepare(`SELECT id, state FROM offers WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL`)
+    .bind(offerId, tenantId)
+    .first<{ id: string; state: 'in_progress' | 'published' | 'failed' }>();
+}
+
+/** The upload job of an eligible-user list, and the offer set to `in_progress` while it runs: one batch. */
+export async function insertListJob(db: D1, job: JobInsert): Promise<void> {
+  await db.batch([
+    insertJobStatement(db, job),
+    db
+      .prepare(`UPDATE offers SET state = 'in_progress', updated_at = ? WHERE id = ? AND tenant_id = ? AND state = 'published' AND deleted_at IS NULL`)
+      .bind(job.now, job.offerId, job.tenantId),
+  ]);
+}
+
+export interface JobInsert {
+  id: string;
+  tenantId: string;
+  kind: 'eligible_users' | 'plan_import';
+  offerId: string | null;
+  planId: string | null;
+  inputKey: string;
+  inputBytes: number;
+  byteOffset: number;
+  line: number;
+  total: number;
+  params: Record<string, unknown>;
+  now: number;
+}
+
+export function insertJobStatement(db: D1, j: JobInsert): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO jobs (id, tenant_id, kind, status, offer_id, plan_id, input_key, input_bytes, byte_offset, line, total, params, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(j.id, j.tenantId, j.kind, j.offerId, j.planId, j.inputKey, j.inputBytes, j.byteOffset, j.line, j.total, JSON.stringify(j.params), j.now, j.now);
+}
+
+/** Marks a queued/running job as touched (after re-sending its message); false when it is not stalled. */
+export async function touchStalledJob(db: D1, tenantId: string, jobId: string, staleBefore: number, now: number): Promise<boolean> {
+  const res = await db
+    .prepare(`UPDATE jobs SET updated_at = ? WHERE id = ? AND tenant_id = ? AND status IN ('queued', 'running') AND updated_at < ?`)
+    .bind(now, jobId, tenantId, staleBefore)
+    .run();
+  return (res.meta.changes ?? 0) > 0;
+}
+
+export interface JobErrorRow {
+  line: number;
+  reason: string;
+  raw: string | null;
+}
+
+export async function jobErrorsPage(db: D1, jobId: string, afterLine: number, limit: number): Promise<JobErrorRow[]> {
+  const { results } = await db
+    .prepare(`SELECT line, reason, raw FROM job_errors WHERE job_id = ? AND line > ? ORDER BY line LIMIT ?`)
+    .bind(jobId, afterLine, limit)
+    .all<JobErrorRow>();
+  return results;
+}

@@ -245,6 +245,7 @@ export const subscriptions = sqliteTable(
     index('subscriptions_tenant_user_idx').on(t.tenantId, t.userId, t.productId),
     index('subscriptions_tenant_plan_idx').on(t.tenantId, t.planId, t.createdAt),
     index('subscriptions_tenant_product_idx').on(t.tenantId, t.productId, t.createdAt),
+    index('subscriptions_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('subscriptions_offer_idx').on(t.offerId),
     index('subscriptions_group_idx').on(t.groupId),
   ],
