@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { admin, publicApi } from '../helpers';
 import { createGroup, groupTenant, member, ownerSubscription } from '../groups-helpers';
@@ -95,6 +96,10 @@ describe('POST /v1/access/claim', () => {
       currency: 'INR',
     });
     expect(new Date(first.json.current_period_end).getTime()).toBeGreaterThan(new Date(first.json.current_period_start).getTime() + 360 * 86_400_000);
+    const cycles = await env.DB.prepare('SELECT cycle, amount_due FROM subscription_cycles WHERE subscription_id = ?').bind(first.json.id).all();
+    expect(cycles.results).toEqual([{ cycle: 1, amount_due: 0 }]);
+    const seen = await env.DB.prepare('SELECT id FROM users WHERE tenant_id = ? AND id = ?').bind(tenant.id, 'ana').first();
+    expect(seen).toEqual({ id: 'ana' });
     const again = await ana.post('/access/claim', { group_id: g.id });
     expect(again.status).toBe(200);
     expect(again.json.id).toBe(first.json.id);

@@ -365,6 +365,8 @@ export interface ClaimInput {
   groupId: string;
   planId: string;
   userId: string;
+  email: string | null;
+  emailVerified: boolean;
   via: 'ip' | 'domain';
   subscriptionId: string;
   now: number;
@@ -403,12 +405,25 @@ export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: Record<st
       .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.planId, x.now, x.periodEnd),
     c
       .prepare(
+        `INSERT INTO subscription_cycles (subscription_id, cycle, tenant_id, price, discount, amount_due, grace, period_start, period_end, created_at)
+         SELECT ?3, 1, ?4, 0, 0, 0, 0, ?5, ?6, ?5 WHERE ${ours}`,
+      )
+      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.now, x.periodEnd),
+    // The user as seen (same upsert as checkout).
+    c
+      .prepare(
+        `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
+      )
+      .bind(x.tenantId, x.userId, x.email, x.emailVerified ? 1 : 0, x.now),
+    c
+      .prepare(
         `SELECT s.* FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
          WHERE gc.group_id = ?1 AND gc.user_id = ?2 AND gc.tenant_id = ?3`,
       )
       .bind(x.groupId, x.userId, x.tenantId),
   ]);
-  const row = results[3]!.results[0] as Record<string, unknown> | undefined;
+  const row = results[results.length - 1]!.results[0] as Record<string, unknown> | undefined;
   if (!row) return null;
   return { row, created: row.id === x.subscriptionId };
 }

@@ -135,6 +135,8 @@ export const access = new Hono<AppEnv>()
         groupId,
         planId: match.plan_id,
         userId: user.id,
+        email: user.email,
+        emailVerified: user.emailVerified,
         via: match.via,
         subscriptionId: newId('sub'),
         now,
