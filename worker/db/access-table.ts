@@ -40,9 +40,14 @@ export interface AccessTable {
 const tables = new Map<string, AccessTable>();
 const loading = new Map<string, Promise<AccessTable>>();
 
+/** Bumped on every forget, so a load that raced with a write is not kept. */
+const generations = new Map<string, number>();
+
 /** Forgets a tenant's table on this isolate (after a write to its groups). */
 export function forgetAccessTable(tenantId: string): void {
   tables.delete(tenantId);
+  loading.delete(tenantId);
+  generations.set(tenantId, (generations.get(tenantId) ?? 0) + 1);
 }
 
 const d1 = (db: Db) => (db as unknown as { $client: D1Database }).$client;
@@ -98,12 +103,18 @@ async function refresh(db: Db, tenantId: string, known: AccessTable | undefined,
 export async function accessTable(db: Db, tenantId: string, now: number = Date.now()): Promise<AccessTable> {
   const known = tables.get(tenantId);
   if (known !== undefined && now - known.checkedAt < CHECK_MS) return known;
+  const generation = generations.get(tenantId) ?? 0;
   let pending = loading.get(tenantId);
   if (!pending) {
-    pending = refresh(db, tenantId, known, now).finally(() => loading.delete(tenantId));
-    loading.set(tenantId, pending);
+    const p = refresh(db, tenantId, known, now).finally(() => {
+      if (loading.get(tenantId) === p) loading.delete(tenantId);
+    });
+    pending = p;
+    loading.set(tenantId, p);
   }
   const table = await pending;
+  // A write on this isolate during the load: answer with what was read, keep nothing.
+  if ((generations.get(tenantId) ?? 0) !== generation) return table;
   if (!tables.has(tenantId) && tables.size >= MAX_CACHED_TENANTS) tables.delete(tables.keys().next().value!);
   tables.set(tenantId, table);
   return table;
