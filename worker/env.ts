@@ -1,14 +1,12 @@
 import type { Db } from './db/client';
 
-/** Bindings of the worker (see wrangler.toml). */
-export interface Bindings {
-  DB: D1Database;
-  ASSETS: Fetcher;
+/**
+ * Bindings of the worker: `Env` is generated from wrangler.toml by `npm run cf-typegen`
+ * (worker/worker-configuration.d.ts); secrets are not in wrangler.toml, so they are added here.
+ */
+export interface Bindings extends Env {
   PLATFORM_KEY: string;
   SECRET_DERIVATION_KEY: string;
-  ENVIRONMENT?: string;
-  /** R2 bucket of uploaded CSV files that jobs read in chunks (worker/jobs/). */
-  UPLOADS: R2Bucket;
   /** Queue of background jobs; this same worker is its consumer (worker/jobs/consumer.ts). */
   JOBS_QUEUE: Queue<import('./jobs/types').JobMessage>;
 }
