@@ -27,6 +27,8 @@ export interface Offer {
   discount: Discount;
   ends_at?: string | null;
   subscription_limit?: number | null;
+  /** The plans it applies to, priced. */
+  plans?: { plan_id: string; price: number; discount: number; amount_due: number; currency: string }[];
 }
 
 export interface Quote {

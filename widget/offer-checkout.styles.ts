@@ -154,6 +154,15 @@ export const styles = css`
     padding: 0.75rem 1rem;
     width: 100%;
   }
+  button.link {
+    grid-column: 1 / -1;
+    justify-self: start;
+    border: 0;
+    padding: 0;
+    font-weight: 400;
+    font-size: 0.875em;
+    text-decoration: underline;
+  }
   button[aria-disabled='true'] {
     cursor: progress;
     opacity: 0.75;

@@ -69,6 +69,7 @@ const CODE_REFUSALS = new Set([
  * @csspart code-input - The promo code text box.
  * @csspart apply-button - The button that applies the code.
  * @csspart code-message - The result of the code (applied, or why not).
+ * @csspart remove-code-button - The button that removes an applied code.
  * @csspart summary - The price, discount, amount due and discounted cycles.
  * @csspart subscribe-button - The Subscribe button.
  * @csspart action-message - Why subscribing failed.
@@ -536,6 +537,9 @@ export class OfferCheckout extends LitElement {
       ${usable.map((offer) => {
         const code = offer.code!.toUpperCase();
         const ends = formatDate(offer.ends_at, lang);
+        const priced = offer.plans?.find((p) => p.plan_id === this._planSel);
+        const limit = offer.subscription_limit;
+        const cycles = !limit ? 'every billing cycle' : limit === 1 ? 'first billing cycle' : `first ${limit} billing cycles`;
         return html`<label class="choice" part="offer">
           <input
             type="radio"
@@ -548,9 +552,11 @@ export class OfferCheckout extends LitElement {
           />
           <span class="choice-main">
             <span class="choice-name">${offer.name || formatDiscount(offer.discount, lang)}</span>
-            <span class="choice-note">Code ${code}${ends ? ` · until ${ends}` : ''}${offer.description ? ` · ${offer.description}` : ''}</span>
+            <span class="choice-note">Code ${code} · ${cycles}${ends ? ` · until ${ends}` : ''}</span>
           </span>
-          <span class="choice-price">${formatDiscount(offer.discount, lang)}</span>
+          <span class="choice-price">
+            ${priced ? this.money(priced.amount_due, priced.currency) : formatDiscount(offer.discount, lang)}
+          </span>
         </label>`;
       })}
     </fieldset>`;
@@ -591,7 +597,7 @@ export class OfferCheckout extends LitElement {
       <button type="submit" part="apply-button">Apply</button>
       ${this.renderMessage(this._codeMessage, 'code-message', 'code-message')}
       ${this._code && this._codeMessage?.kind === 'ok'
-        ? html`<button type="button" class="code-message" @click=${() => this.applyCode(null)}>Remove code ${this._code}</button>`
+        ? html`<button type="button" class="link" part="remove-code-button" @click=${() => this.applyCode(null)}>Remove code ${this._code}</button>`
         : nothing}
     </form>`;
   }

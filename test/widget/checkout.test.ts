@@ -3,11 +3,13 @@
  * from a second origin, so loading the module script and every API call go through CORS.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
+  BUNDLE,
   Backend,
+  DEMO_PAGE,
   PublisherSite,
   axeViolations,
   ensureWidgetBuilt,
@@ -62,6 +64,20 @@ async function catalog(plans: { name: string; duration: string; price: number; c
     created.push(await backend.admin(tenant, 'POST', '/plans', { product_id: product.id, currency: 'INR', ...p }));
   }
   return { tenant, product, plans: created };
+}
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** An offer on every duration of `productId`, live from today for 30 days unless said. */
+function createOffer(tenant: Tenant, productId: string, body: Record<string, unknown>) {
+  return backend.admin(tenant, 'POST', '/offers', {
+    applies_to: { product_ids: [productId], durations: ['1m', '3m', '6m', '1y'] },
+    starts_at: day(0),
+    ends_at: day(30),
+    eligibility: 'all',
+    discoverability: 'private',
+    ...body,
+  });
 }
 
 let pageSeq = 0;
@@ -179,11 +195,20 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       { name: 'Monthly', duration: '1m', price: 49_900 },
       { name: 'Yearly', duration: '1y', price: 499_900 },
     ]);
+    await createOffer(tenant, product.id, { code: 'WELCOME20', discount: { type: 'percent', value: 20 }, discoverability: 'public' });
     for (const dark of [false, true]) {
       const page = await newPage();
       await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { dark });
-      await page.getByRole('radio', { name: /Yearly/ }).waitFor();
+      await page.getByRole('radio', { name: /20% off/ }).waitFor();
       expect(await axeViolations(page), dark ? 'dark page' : 'light page').toEqual([]);
+      // With a discount applied, and with a refused code and its message.
+      await page.getByRole('radio', { name: /20% off/ }).check();
+      await expect.poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
+      expect(await axeViolations(page), 'discount applied').toEqual([]);
+      await page.getByRole('textbox', { name: 'Promo code' }).fill('NOSUCHCODE');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('could not find');
+      expect(await axeViolations(page), 'refused code').toEqual([]);
       // The card paints its own colours from the page's color-scheme.
       const bg = await widget(page).evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('.base')!).backgroundColor);
       expect(bg).toBe(dark ? 'rgb(23, 26, 33)' : 'rgb(255, 255, 255)');
@@ -272,19 +297,135 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(await page.getByRole('radio', { name: /Monthly/ }).count()).toBe(1);
   });
 
+  test('the demo publisher page (public/index.html) renders the widget from /demo/config.json and switches to dark', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const token = mintUserToken(tenant.user_token_secret, { sub: 'demo-reader', email: 'reader@example.com', email_verified: true });
+    // What `npm start` serves from the worker, here from the publisher origin with the API on the worker's.
+    site.page('/', readFileSync(DEMO_PAGE, 'utf8'));
+    site.page('/widget/offer-checkout.js', readFileSync(BUNDLE), 'text/javascript');
+    site.page(
+      '/demo/config.json',
+      JSON.stringify({ apiBase: worker.url, publishableKey: tenant.publishable_key, productId: product.id, userToken: token }),
+      'application/json',
+    );
+    const page = await newPage();
+    await page.goto(`${site.origin}/`);
+    await page.getByRole('radio', { name: /Monthly/ }).waitFor();
+    expect(await widget(page).getAttribute('api-base')).toBe(worker.url);
+    expect(await widget(page).getAttribute('user-token')).toBe(token);
+    const background = () => widget(page).evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('.base')!).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    const toggle = page.getByRole('button', { name: 'Dark page' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await background()).toBe('rgb(23, 26, 33)');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: /^Subscribe/ }).click();
+    await expect.poll(() => page.locator('#events').textContent()).toContain('offer-checkout:subscribed');
+  });
+
+  test('offers and codes: a listed offer, refusals in plain words, then Subscribe by keyboard with a code', async () => {
+    const { tenant, product, plans } = await catalog([
+      { name: 'Monthly', duration: '1m', price: 49_900 },
+      { name: 'Quarterly', duration: '3m', price: 129_900 },
+    ]);
+    const quarterly = plans[1];
+    await createOffer(tenant, product.id, { code: 'WELCOME20', discount: { type: 'percent', value: 20 }, discoverability: 'public', subscription_limit: 2 });
+    await createOffer(tenant, product.id, { code: 'SOON10', discount: { type: 'percent', value: 10 }, starts_at: day(2), ends_at: day(40) });
+    const seat = await createOffer(tenant, product.id, { code: 'SEAT1', discount: { type: 'flat', amount: 50_000, currency: 'INR' }, max_redemptions: 1 });
+    const token = mintUserToken(tenant.user_token_secret, { sub: 'reader-1', email: 'r1@example.com', email_verified: true });
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token, 'plan-id': quarterly.id });
+    const status = () => page.getByRole('status').textContent();
+    const summary = () => widget(page).locator('[part="summary"]').textContent();
+
+    // plan-id preselects; the public offer is listed (private ones are not) with its price on that plan.
+    const listed = page.getByRole('radio', { name: /20% off/ });
+    await listed.waitFor();
+    expect(await page.getByRole('radio', { name: /Quarterly/ }).isChecked()).toBe(true);
+    expect(await widget(page).locator('[part="offer"]').count()).toBe(2); // "No offer" + WELCOME20
+    expect(await widget(page).locator('[part="offer"]').nth(1).textContent()).toContain('₹1,039.20');
+    await listed.check();
+    await expect.poll(summary).toContain('₹1,039.20');
+    const summaryText = (await summary())!.replace(/\s+/g, ' ');
+    expect(summaryText).toContain('Discount (WELCOME20)');
+    expect(summaryText).toContain('−₹259.80');
+    expect(summaryText).toContain('first 2 billing cycles; then ₹1,299.00 every 3 months');
+    await expect.poll(status).toContain('Code WELCOME20 applied');
+    const quotes = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:quote');
+    expect(quotes.at(-1)).toMatchObject({
+      bubbles: true,
+      composed: true,
+      detail: { planId: quarterly.id, code: 'WELCOME20', price: 129_900, discount: 25_980, amountDue: 103_920, currency: 'INR', discountedCycles: 2, formatted: { amountDue: '₹1,039.20' } },
+    });
+
+    // Refusals, typed with the keyboard.
+    const box = page.getByRole('textbox', { name: 'Promo code' });
+    const refusals: [string, string, string][] = [
+      ['nosuchcode', 'code_not_found', 'could not find that code'],
+      ['soon10', 'offer_not_started', 'has not started yet'],
+      ['no-way!', 'code_invalid_format', '3 to 32 letters and digits'],
+    ];
+    for (const [typed, code, words] of refusals) {
+      await box.fill('');
+      await box.focus();
+      await page.keyboard.type(typed);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain(words);
+      expect(await box.getAttribute('aria-invalid')).toBe('true');
+      await expect.poll(status).toContain('was not applied');
+      await expect.poll(summary).not.toContain('Discount');
+      expect((await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error').at(-1)!.detail).toMatchObject({ action: 'quote', status: 422, code });
+    }
+    expect(await page.getByRole('button', { name: /^Subscribe/ }).textContent()).toContain('Subscribe for ₹1,299.00');
+
+    // A private code, then Subscribe with the keyboard alone.
+    await box.fill('seat1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('Code SEAT1 applied');
+    expect(await box.getAttribute('aria-invalid')).toBe('false');
+    expect(await tabTo(page, /^button\|button\|Subscribe for ₹799.00$/)).toBeTruthy();
+    await page.keyboard.press('Enter');
+    await widget(page).locator('[part="success"]').waitFor();
+    await expect.poll(status).toContain('You are subscribed to Quarterly');
+    expect(await focused(page)).toMatch(/^div\|/); // focus moved to the confirmation
+    const subscribed = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed');
+    expect(subscribed).toHaveLength(1);
+    expect(subscribed[0]).toMatchObject({
+      bubbles: true,
+      composed: true,
+      detail: {
+        via: 'checkout',
+        code: 'SEAT1',
+        planId: quarterly.id,
+        groupId: null,
+        subscription: { user_id: 'reader-1', plan_id: quarterly.id, offer_id: seat.id, amount_due: 79_900, discount: 50_000, status: 'active' },
+      },
+    });
+
+    // The one seat of SEAT1 is gone for the next reader.
+    const other = mintUserToken(tenant.user_token_secret, { sub: 'reader-2', email: 'r2@example.com', email_verified: true });
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': other });
+    await page.getByRole('textbox', { name: 'Promo code' }).fill('SEAT1');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('fully claimed');
+  });
+
   test('screenshots of the run (docs/screenshots/widget.png, widget-dark.png)', async () => {
     const { tenant, product } = await catalog([
       { name: 'Monthly', duration: '1m', price: 49_900, description: 'Daily brief and model portfolios' },
       { name: 'Quarterly', duration: '3m', price: 129_900, description: 'Save 13% on the monthly price' },
       { name: 'Yearly', duration: '1y', price: 499_900, description: 'Best value' },
     ]);
+    await createOffer(tenant, product.id, { code: 'WELCOME20', discount: { type: 'percent', value: 20 }, discoverability: 'public', subscription_limit: 2 });
     const token = mintUserToken(tenant.user_token_secret, { sub: 'u-shot', email: 'reader@example.com', email_verified: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
     for (const dark of [false, true]) {
       const page = await newPage();
       await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token }, { dark });
       await page.getByRole('radio', { name: /Quarterly/ }).check();
-      await widget(page).locator('[part="summary"]').waitFor();
+      await page.getByRole('radio', { name: /20% off/ }).check();
+      await expect.poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
       await expect.poll(() => widget(page).locator('[part="summary"]').getAttribute('aria-busy')).toBe('false');
       await page.locator('main').screenshot({ path: join(SCREENSHOTS, dark ? 'widget-dark.png' : 'widget.png') });
     }

@@ -17,7 +17,8 @@ import { startLocalWorker, ROOT } from '../../scripts/local-worker.mjs';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const BUNDLE = join(ROOT as string, 'public', 'widget', 'offer-checkout.js');
+export const BUNDLE = join(ROOT as string, 'public', 'widget', 'offer-checkout.js');
+export const DEMO_PAGE = join(ROOT as string, 'public', 'index.html');
 
 export interface LocalWorker {
   url: string;
@@ -55,26 +56,26 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A publisher's web server on its own origin: serves pages registered by the tests. */
 export class PublisherSite {
-  private pages = new Map<string, string>();
+  private pages = new Map<string, { body: string | Buffer; type: string }>();
   private server: Server | null = null;
   origin = '';
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      const html = this.pages.get((req.url ?? '/').split('?')[0]!);
-      if (!html) {
+      const file = this.pages.get((req.url ?? '/').split('?')[0]!);
+      if (!file) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }).end(file.body);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Registers a page and answers its URL. */
-  page(path: string, html: string): string {
-    this.pages.set(path, html);
+  /** Registers a page (or any file) and answers its URL. */
+  page(path: string, body: string | Buffer, type = 'text/html; charset=utf-8'): string {
+    this.pages.set(path, { body, type });
     return `${this.origin}${path}`;
   }
 
