@@ -80,8 +80,18 @@ export async function planHasSubscriptions(db: Db, tenantId: string, planId: str
   return row !== undefined;
 }
 
+/** In-isolate caches keyed on `catalog_version` (offers' quote cache) drop a tenant's entry when this isolate bumps it. */
+const catalogBumpListeners = new Set<(tenantId: string) => void>();
+export function onCatalogBump(listener: (tenantId: string) => void): void {
+  catalogBumpListeners.add(listener);
+}
+export function notifyCatalogBump(tenantId: string): void {
+  for (const listener of catalogBumpListeners) listener(tenantId);
+}
+
 /** Statement that invalidates the tenant's edge caches of offers and plans; put it in the write's batch. */
 export function bumpCatalogVersion(db: Db, tenantId: string) {
+  notifyCatalogBump(tenantId);
   return db
     .update(tenants)
     .set({ catalogVersion: sql`${tenants.catalogVersion} + 1` })

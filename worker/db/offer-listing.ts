@@ -51,8 +51,13 @@ export async function readForListing(db: D1, q: { tenantId: string; now: number;
   if (q.user) {
     stmts.push(
       db
-        .prepare('SELECT DISTINCT offer_id FROM eligible_users WHERE tenant_id = ? AND (user_id = ? OR email = ?)')
-        .bind(q.tenantId, q.user.id, q.user.email),
+        // A UNION of two index searches (an OR made SQLite scan the tenant's whole list).
+        .prepare(
+          q.user.email
+            ? 'SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ? UNION SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND email = ?'
+            : 'SELECT DISTINCT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ?',
+        )
+        .bind(...(q.user.email ? [q.tenantId, q.user.id, q.tenantId, q.user.email] : [q.tenantId, q.user.id])),
     );
   }
   const results = await db.batch<Record<string, unknown>>(stmts);

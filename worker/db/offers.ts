@@ -283,7 +283,8 @@ export interface RedemptionReads {
 export async function readForRedemption(
   db: D1,
   q: { tenantId: string; planId: string; code: string | null; user: { id: string; email: string | null } | null; checkout: boolean; idempotencyKey?: string | null },
-): Promise<RedemptionReads> {
+  extra: D1PreparedStatement[] = [],
+): Promise<RedemptionReads & { extra: D1Result<Record<string, unknown>>[] }> {
   const { tenantId, planId, code, user } = q;
   const stmts: D1PreparedStatement[] = [];
   const idx: Record<string, number> = {};
@@ -311,8 +312,13 @@ export async function readForRedemption(
       add(
         'list',
         db
-          .prepare(`SELECT 1 AS listed FROM eligible_users WHERE offer_id = ${CODE_OFFER} AND (user_id = ? OR email = ?) LIMIT 1`)
-          .bind(tenantId, code, user.id, user.email),
+          // Two EXISTS, not one OR: each is an index search (an OR over the two partial
+          // indexes made SQLite scan them).
+          .prepare(
+            `SELECT 1 AS listed WHERE EXISTS (SELECT 1 FROM eligible_users WHERE offer_id = ${CODE_OFFER} AND user_id = ?)
+               OR EXISTS (SELECT 1 FROM eligible_users WHERE offer_id = ${CODE_OFFER} AND email = ?)`,
+          )
+          .bind(tenantId, code, user.id, tenantId, code, user.email),
       );
       add(
         'avails',
@@ -339,6 +345,8 @@ export async function readForRedemption(
       );
     }
   }
+  const own = stmts.length;
+  stmts.push(...extra);
   const results = await db.batch<Record<string, unknown>>(stmts);
   const rows = (name: string) => (idx[name] === undefined ? [] : (results[idx[name]!]!.results as Record<string, unknown>[]));
   const avails = rows('avails')[0] as { total: number; on_product: number } | undefined;
@@ -351,6 +359,7 @@ export async function readForRedemption(
     userAvailsOnProduct: avails?.on_product ?? 0,
     subscriptions: rows('subs') as { id: string; status: string }[],
     idempotency: (rows('idem')[0] as RedemptionReads['idempotency']) ?? null,
+    extra: results.slice(own),
   };
 }
 

@@ -12,6 +12,7 @@ import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rule
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
 import { startCodeSetJob } from '../jobs/start';
+import { dropQuoteCatalog } from '../db/quote-cache';
 
 const tags = ['Offers'];
 
@@ -177,11 +178,14 @@ export const offers = new Hono<AppEnv>()
           db.prepare("INSERT INTO codes (tenant_id, code, offer_id, kind, created_at) VALUES (?, ?, ?, 'shared', ?)").bind(tenant.id, code, row.id, now),
         );
       }
+      dropQuoteCatalog(tenant.id);
       try {
         await db.batch(stmts);
       } catch (err) {
         if (isCodeTaken(err)) throw codeTaken();
         throw err;
+      } finally {
+        dropQuoteCatalog(tenant.id); // again: a quote may have reloaded the old version meanwhile
       }
       const body: Record<string, unknown> = offerJson(row, keptProducts, now);
       if (codeSet) body.job = await startCodeSetJob(c, { offerId: row.id, count: codeSet.count, prefix: codeSet.prefix });
@@ -253,12 +257,14 @@ export const offers = new Hono<AppEnv>()
         }
       }
       const discoverability = input.discoverability ?? found.offer.discoverability;
+      dropQuoteCatalog(tenant.id);
       const [updated] = await db.batch<Record<string, unknown>>([
         db
           .prepare('UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *')
           .bind(endsAt, endedAt, discoverability, now, tenant.id, id),
         db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenant.id),
       ]);
+      dropQuoteCatalog(tenant.id);
       const row = updated!.results[0] as unknown as OfferRow | undefined;
       if (!row) throw notFound('offer', 'id');
       return c.json(offerJson(row, found.productIds, now));
@@ -278,10 +284,12 @@ export const offers = new Hono<AppEnv>()
       const tenantId = c.get('tenant').id;
       const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
       const now = Date.now();
+      dropQuoteCatalog(tenantId);
       const [updated] = await db.batch([
         db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
         db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId),
       ]);
+      dropQuoteCatalog(tenantId);
       if (updated!.results.length === 0) throw notFound('offer', 'id');
       return c.body(null, 204);
     },

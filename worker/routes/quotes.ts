@@ -5,8 +5,9 @@ import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { commonProblems, iso, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
-import { CODE_PATTERN, decideRedemption, normaliseCode, type RejectReason } from '../domain/offer-rules';
-import { readForRedemption, redemptionFacts, replicaDb, type OfferRow } from '../db/offers';
+import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
+import { planFacts, readForRedemption, redemptionFacts, replicaDb, type OfferRow, type PlanRowRaw } from '../db/offers';
+import { applyRefresh, cacheDecides, freshQuoteCatalog, refreshStatements } from '../db/quote-cache';
 import { publicDiscount } from './public-offers';
 
 const REASON_TEXT: Record<RejectReason, string> = {
@@ -59,28 +60,57 @@ export const quotes = new Hono<AppEnv>().post(
     const tenant = c.get('tenant');
     const user = c.get('user');
     const now = Date.now();
-    const reads = await readForRedemption(replicaDb(c.env.DB, c.get('d1RoundTrips')), {
-      tenantId: tenant.id,
-      planId: input.plan_id,
-      code,
-      user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null,
-      checkout: false,
-    });
+    // Edge cache: when the answer depends on definitions only, no D1 round trip (worker/db/quote-cache.ts).
+    const cached = freshQuoteCatalog(tenant.id, now);
+    if (cached) {
+      const plan = cached.plans.get(input.plan_id);
+      if (plan && plan.active === 1) {
+        if (!code) return c.json(plainQuote(plan));
+        const offer = cached.offersByCode.get(code);
+        if (offer && cacheDecides(offer.facts, user !== null)) {
+          const decision = decideRedemption({
+            now,
+            plan: planFacts(plan),
+            offer: offer.facts,
+            codeUsed: false,
+            productIncluded: offer.products.has(plan.product_id),
+            user,
+            onList: false,
+            redemptionsCount: 0,
+            userAvailsOnProduct: 0,
+            userAvailsTotal: 0,
+          });
+          if (decision.kind === 'rejected') throw codeRejected(decision.reason);
+          return c.json(offerQuote(plan, decision, offer.row));
+        }
+      }
+    }
+    // Live: one round trip, which also re-checks the cache when it is due.
+    const db = replicaDb(c.env.DB, c.get('d1RoundTrips'));
+    const refresh = cached ? [] : refreshStatements(db, tenant.id, now);
+    const reads = await readForRedemption(
+      db,
+      { tenantId: tenant.id, planId: input.plan_id, code, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null, checkout: false },
+      refresh,
+    );
+    if (refresh.length > 0) applyRefresh(tenant.id, now, reads.extra);
     if (!reads.plan || reads.plan.active !== 1) throw notFound('plan', 'plan_id');
     const plan = reads.plan;
-    if (!code) {
-      return c.json({ plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0 });
-    }
+    if (!code) return c.json(plainQuote(plan));
     const decision = decideRedemption(redemptionFacts(reads, user, now));
     if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-    return c.json({
-      plan_id: plan.id,
-      price: decision.price,
-      discount: decision.discount,
-      amount_due: decision.amountDue,
-      currency: plan.currency,
-      discounted_cycles: decision.discountedCycles,
-      offer: quoteOffer(reads.offer!),
-    });
+    return c.json(offerQuote(plan, decision, reads.offer!));
   },
 );
+
+const plainQuote = (plan: PlanRowRaw) => ({ plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0 });
+
+const offerQuote = (plan: PlanRowRaw, d: Extract<RedemptionDecision, { kind: 'applied' }>, offer: OfferRow) => ({
+  plan_id: plan.id,
+  price: d.price,
+  discount: d.discount,
+  amount_due: d.amountDue,
+  currency: plan.currency,
+  discounted_cycles: d.discountedCycles,
+  offer: quoteOffer(offer),
+});

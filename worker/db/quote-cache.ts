@@ -1,0 +1,94 @@
+/**
+ * The quote's edge cache: a tenant's plans and shared-code offers, per isolate. It answers with
+ * no D1 round trip when the answer depends on definitions only: an active plan without a code,
+ * or with a shared code whose offer has no `max_redemptions` and needs no per-user fact (no list
+ * and no avail limit, or an anonymous caller: `login_required`). Every other case (an unknown or
+ * inactive plan, an unknown code, a code set, live counts, a signed-in user on a list or with
+ * avail limits) is read live, in one round trip.
+ *
+ * Freshness: the entry carries the tenant's `catalog_version`. A write in this isolate drops the
+ * entry at once (bumpCatalogVersion → onCatalogBump, and the offer routes); other isolates
+ * re-check the version at most every RECHECK_MS, inside the live batch of a quote that reads
+ * anyway (the definitions are reloaded only when the version changed). So a quote elsewhere may
+ * show an offer or a price changed less than RECHECK_MS ago; a checkout never does (it re-reads
+ * and re-checks everything on the primary).
+ */
+import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
+import { onCatalogBump } from './catalog';
+import { needsUser, type OfferFacts } from '../domain/offer-rules';
+
+export const RECHECK_MS = 5_000;
+const MAX_TENANTS = 500;
+
+export interface CachedOffer {
+  row: OfferRow;
+  facts: OfferFacts;
+  products: Set<string>;
+}
+
+export interface QuoteCatalog {
+  version: number;
+  checkedAt: number;
+  plans: Map<string, PlanRowRaw>;
+  offersByCode: Map<string, CachedOffer>;
+}
+
+const cache = new Map<string, QuoteCatalog>();
+
+export function dropQuoteCatalog(tenantId: string): void {
+  cache.delete(tenantId);
+}
+onCatalogBump(dropQuoteCatalog);
+
+/** The fresh cached catalog of a tenant, or null when it must be (re)checked. */
+export function freshQuoteCatalog(tenantId: string, now: number): QuoteCatalog | null {
+  const c = cache.get(tenantId);
+  return c && now - c.checkedAt < RECHECK_MS ? c : null;
+}
+
+/**
+ * Whether the answer for this offer depends on its definition only: no `max_redemptions` (a live
+ * count), and no per-user fact to read (no list and no avail limit, or an anonymous caller, who
+ * gets `login_required` for those).
+ */
+export const cacheDecides = (o: OfferFacts, signedIn: boolean): boolean => o.maxRedemptions === null && (!needsUser(o) || !signedIn);
+
+/** Statements to add to a live batch that (re)check the cache; definitions come back only when stale. */
+export function refreshStatements(db: D1, tenantId: string, now: number): D1PreparedStatement[] {
+  const known = cache.get(tenantId)?.version ?? -1;
+  const STALE = '(SELECT catalog_version FROM tenants WHERE id = ?) IS NOT ?';
+  const OFFERS = 'o.tenant_id = ? AND o.code IS NOT NULL AND o.deleted_at IS NULL AND o.ends_at > ?';
+  return [
+    db.prepare('SELECT catalog_version FROM tenants WHERE id = ?').bind(tenantId),
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND ${STALE}`).bind(tenantId, tenantId, known),
+    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${OFFERS} AND ${STALE}`).bind(tenantId, now, tenantId, known),
+    db
+      .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${OFFERS} AND ${STALE}`)
+      .bind(tenantId, now, tenantId, known),
+  ];
+}
+
+/** Applies the results of refreshStatements. */
+export function applyRefresh(tenantId: string, now: number, results: D1Result<Record<string, unknown>>[]): void {
+  const version = (results[0]?.results[0] as { catalog_version: number } | undefined)?.catalog_version;
+  if (version === undefined) return;
+  const cached = cache.get(tenantId);
+  if (cached && cached.version === version) {
+    cached.checkedAt = now;
+    return;
+  }
+  const products = new Map<string, Set<string>>();
+  for (const r of results[3]!.results as { offer_id: string; product_id: string }[]) {
+    let set = products.get(r.offer_id);
+    if (!set) products.set(r.offer_id, (set = new Set()));
+    set.add(r.product_id);
+  }
+  const offersByCode = new Map<string, CachedOffer>();
+  for (const row of results[2]!.results as unknown as OfferRow[]) {
+    offersByCode.set(row.code!, { row, facts: offerFacts(row), products: products.get(row.id) ?? new Set() });
+  }
+  const plans = new Map<string, PlanRowRaw>();
+  for (const p of results[1]!.results as unknown as PlanRowRaw[]) plans.set(p.id, p);
+  if (cache.size >= MAX_TENANTS && !cache.has(tenantId)) cache.delete(cache.keys().next().value!);
+  cache.set(tenantId, { version, checkedAt: now, plans, offersByCode });
+}
