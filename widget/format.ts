@@ -43,14 +43,14 @@ export function formatMoney(minor: number, currency: string, locale: string): st
   return nf.format(minor / 10 ** digits);
 }
 
-const MONTHS: Record<Duration, number> = { '1m': 1, '3m': 3, '6m': 6, '1y': 12 };
+const PERIODS: Record<Duration, string> = { '1m': 'month', '3m': '3 months', '6m': '6 months', '1y': 'year' };
 
-/** `3m` → "3 months", `1y` → "1 year", localised by `Intl` unit formatting. */
-export function formatDuration(duration: Duration | string, locale: string): string {
-  const months = MONTHS[duration as Duration];
-  if (!months) return duration;
-  const [value, unit] = months === 12 ? [1, 'year'] : [months, 'month'];
-  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+/**
+ * A billing period in the widget's (English) words, to follow "every" or "/": `1m` → "month",
+ * `3m` → "3 months", `1y` → "year".
+ */
+export function formatPeriod(duration: Duration | string): string {
+  return PERIODS[duration as Duration] ?? duration;
 }
 
 /** "20% off", "₹100.00 off". */

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { Api, ApiError, type AccessGroup, type Offer, type Plan, type Quote, type Subscription } from './api.js';
 import { emit, type ErrorEventDetail } from './events.js';
 import { explain } from './messages.js';
-import { formatDate, formatDiscount, formatDuration, formatMoney, resolveLocale } from './format.js';
+import { formatDate, formatDiscount, formatPeriod, formatMoney, resolveLocale } from './format.js';
 import { styles } from './offer-checkout.styles.js';
 
 export type { QuoteEventDetail, SubscribedEventDetail, ErrorEventDetail, OfferCheckoutEventMap } from './events.js';
@@ -347,13 +347,13 @@ export class OfferCheckout extends LitElement {
   /** One sentence for the live region: what the user pays, and for how long. */
   private describe(quote: Quote, plan: Plan): string {
     const due = this.money(quote.amount_due, quote.currency);
-    const every = formatDuration(plan.duration, this.uiLocale);
+    const every = formatPeriod(plan.duration);
     if (quote.discount <= 0) return `${plan.name}: ${due} every ${every}.`;
     return `${plan.name}: ${due} due now instead of ${this.money(quote.price, quote.currency)}. ${this.cyclesNote(quote, plan)}`;
   }
 
   private cyclesNote(quote: Quote, plan: Plan): string {
-    const full = `${this.money(quote.price, quote.currency)} every ${formatDuration(plan.duration, this.uiLocale)}`;
+    const full = `${this.money(quote.price, quote.currency)} every ${formatPeriod(plan.duration)}`;
     const cycles = quote.discounted_cycles;
     if (cycles === null) return 'The discount applies to every billing cycle.';
     if (cycles <= 1) return `The discount applies to the first billing cycle only; then ${full}.`;
@@ -499,7 +499,6 @@ export class OfferCheckout extends LitElement {
   }
 
   private renderPlans(): TemplateResult {
-    const lang = this.uiLocale;
     return html`<fieldset part="plans">
       <legend>Choose a plan</legend>
       ${this._plans.map(
@@ -513,10 +512,10 @@ export class OfferCheckout extends LitElement {
           />
           <span class="choice-main">
             <span class="choice-name">${plan.name}</span>
-            <span class="choice-note">${plan.description || `Billed every ${formatDuration(plan.duration, lang)}`}</span>
+            <span class="choice-note">${plan.description || `Billed every ${formatPeriod(plan.duration)}`}</span>
           </span>
           <span class="choice-price">
-            ${this.money(plan.price, plan.currency)}<span class="choice-note"> / ${formatDuration(plan.duration, lang)}</span>
+            ${this.money(plan.price, plan.currency)}<span class="choice-note"> / ${formatPeriod(plan.duration)}</span>
           </span>
         </label>`,
       )}
@@ -606,7 +605,7 @@ export class OfferCheckout extends LitElement {
     const quote = this._quote;
     const plan = this.plan;
     if (!quote || !plan) return nothing;
-    const every = formatDuration(plan.duration, this.uiLocale);
+    const every = formatPeriod(plan.duration);
     return html`<dl class="summary" part="summary" aria-busy=${this._quoting ? 'true' : 'false'}>
       <dt>Price</dt>
       <dd>${this.money(quote.price, quote.currency)} every ${every}</dd>
@@ -651,7 +650,7 @@ export class OfferCheckout extends LitElement {
     const amount = typeof sub?.amount_due === 'number' && typeof sub.currency === 'string' ? this.money(sub.amount_due, sub.currency) : null;
     return html`<div class="success" part="success" tabindex="-1">
       <p class="title ok">${done?.group ? `You have access through ${done.group.name}` : 'You are subscribed'}</p>
-      ${plan ? html`<p>${plan.name} · every ${formatDuration(plan.duration, this.uiLocale)}</p>` : nothing}
+      ${plan ? html`<p>${plan.name} · every ${formatPeriod(plan.duration)}</p>` : nothing}
       ${amount !== null && !done?.group ? html`<p>Amount due now: ${amount}</p>` : nothing}
       ${renews ? html`<p>${sub?.status === 'active' ? 'Current period ends' : 'Period ends'} on ${renews}.</p>` : nothing}
       ${sub ? html`<p class="muted">Subscription ${sub.id}</p>` : nothing}
