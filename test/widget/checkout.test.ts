@@ -157,6 +157,20 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(events.some((e) => e.type === 'offer-checkout:subscribed')).toBe(false);
   });
 
+  test('an expired user token is explained (invalid_user_token), not shown as a broken widget', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const expired = mintUserToken(tenant.user_token_secret, { sub: 'late', exp: Math.floor(Date.now() / 1000) - 60 });
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': expired });
+    await widget(page).locator('[part="problem"]').waitFor();
+    expect(await widget(page).locator('[part="problem"]').textContent()).toContain('session has expired');
+    expect((await pageEvents(page)).map((e) => e.detail)).toContainEqual(expect.objectContaining({ action: 'load', status: 401, code: 'invalid_user_token' }));
+    // A fresh token (set by the page after signing in again) reloads the widget.
+    const fresh = mintUserToken(tenant.user_token_secret, { sub: 'late' });
+    await widget(page).evaluate((el, token) => el.setAttribute('user-token', token), fresh);
+    await page.getByRole('radio', { name: /Monthly/ }).waitFor();
+  });
+
   test('keyboard alone: Tab reaches the plans, the code box and Subscribe, each with a visible focus ring', async () => {
     const { tenant, product } = await catalog([
       { name: 'Monthly', duration: '1m', price: 49_900 },
