@@ -25,6 +25,9 @@ import {
   type Tenant,
 } from './harness';
 
+/** `expect.poll` with a timeout for a loaded machine (the default 1 s is too short when the worker suite runs alongside). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 50 });
+
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 let worker: LocalWorker;
@@ -109,15 +112,15 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const monthly = page.getByRole('radio', { name: /Monthly/ });
     await monthly.waitFor();
     // Lakh grouping of en-IN, symbol from Intl.
-    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹1,00,000.00');
+    await poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹1,00,000.00');
     expect(await widget(page).locator('[part="plan"]').nth(1).textContent()).toContain('₹99,900.00');
     expect(await monthly.isChecked()).toBe(true);
     // The same amount on an en-US page: locale comes from the page, no hard-coded symbol.
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id }, { lang: 'en-US' });
-    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹100,000.00');
+    await poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('₹100,000.00');
     // The `locale` attribute overrides the page.
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, locale: 'de-DE' }, { lang: 'en-US' });
-    await expect.poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('100.000,00');
+    await poll(() => widget(page).locator('[part="plan"]').first().textContent()).toContain('100.000,00');
   });
 
   test('a page on an origin the publisher did not allow is refused, explained in plain words and reported by an error event', async () => {
@@ -129,7 +132,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const problem = widget(page).locator('[part="problem"]');
     await problem.waitFor();
     expect(await problem.textContent()).toContain('not allowed');
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('not allowed');
+    await poll(() => page.getByRole('status').textContent()).toContain('not allowed');
     const events = await pageEvents(page);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
@@ -149,7 +152,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const subscribe = page.getByRole('button', { name: /^Subscribe/ });
     await subscribe.waitFor();
     await subscribe.click();
-    await expect.poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('sign in');
+    await poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('sign in');
     const events = await pageEvents(page);
     expect(events.filter((e) => e.type === 'offer-checkout:error').map((e) => e.detail)).toContainEqual(
       expect.objectContaining({ action: 'subscribe', code: 'login_required' }),
@@ -217,11 +220,11 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       expect(await axeViolations(page), dark ? 'dark page' : 'light page').toEqual([]);
       // With a discount applied, and with a refused code and its message.
       await page.getByRole('radio', { name: /20% off/ }).check();
-      await expect.poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
+      await poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
       expect(await axeViolations(page), 'discount applied').toEqual([]);
       await page.getByRole('textbox', { name: 'Promo code' }).fill('NOSUCHCODE');
       await page.getByRole('button', { name: 'Apply' }).click();
-      await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('could not find');
+      await poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('could not find');
       expect(await axeViolations(page), 'refused code').toEqual([]);
       // The card paints its own colours from the page's color-scheme.
       const bg = await widget(page).evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('.base')!).backgroundColor);
@@ -291,7 +294,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     await page.keyboard.press('Enter');
     await widget(page).locator('[part="success"]').waitFor();
     expect(await widget(page).locator('[part="success"]').textContent()).toContain('You have access through XYZ Corp');
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('access through XYZ Corp');
+    await poll(() => page.getByRole('status').textContent()).toContain('access through XYZ Corp');
     const subscribed = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed');
     expect(subscribed).toHaveLength(1);
     expect(subscribed[0]).toMatchObject({
@@ -304,7 +307,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const second = mintUserToken(tenant.user_token_secret, { sub: 'emp-2', email: 'ravi@xyz-corp.com', email_verified: true });
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': second });
     await page.getByRole('button', { name: 'Get access with XYZ Corp' }).click();
-    await expect.poll(() => widget(page).locator('[part="group-message"]').textContent()).toContain('no free seats');
+    await poll(() => widget(page).locator('[part="group-message"]').textContent()).toContain('no free seats');
     const errors = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error');
     expect(errors.map((e) => e.detail)).toContainEqual(expect.objectContaining({ action: 'claim', status: 409, code: 'seats_exhausted' }));
     // The plans are still there to buy instead.
@@ -335,7 +338,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(await background()).toBe('rgb(23, 26, 33)');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: /^Subscribe/ }).click();
-    await expect.poll(() => page.locator('#events').textContent()).toContain('offer-checkout:subscribed');
+    await poll(() => page.locator('#events').textContent()).toContain('offer-checkout:subscribed');
   });
 
   test('offers and codes: a listed offer, refusals in plain words, then Subscribe by keyboard with a code', async () => {
@@ -360,12 +363,12 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(await widget(page).locator('[part="offer"]').count()).toBe(2); // "No offer" + WELCOME20
     expect(await widget(page).locator('[part="offer"]').nth(1).textContent()).toContain('₹1,039.20');
     await listed.check();
-    await expect.poll(summary).toContain('₹1,039.20');
+    await poll(summary).toContain('₹1,039.20');
     const summaryText = (await summary())!.replace(/\s+/g, ' ');
     expect(summaryText).toContain('Discount (WELCOME20)');
     expect(summaryText).toContain('−₹259.80');
     expect(summaryText).toContain('first 2 billing cycles; then ₹1,299.00 every 3 months');
-    await expect.poll(status).toContain('Code WELCOME20 applied');
+    await poll(status).toContain('Code WELCOME20 applied');
     const quotes = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:quote');
     expect(quotes.at(-1)).toMatchObject({
       bubbles: true,
@@ -385,10 +388,10 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       await box.focus();
       await page.keyboard.type(typed);
       await page.keyboard.press('Enter');
-      await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain(words);
+      await poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain(words);
       expect(await box.getAttribute('aria-invalid')).toBe('true');
-      await expect.poll(status).toContain('was not applied');
-      await expect.poll(summary).not.toContain('Discount');
+      await poll(status).toContain('was not applied');
+      await poll(summary).not.toContain('Discount');
       expect((await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error').at(-1)!.detail).toMatchObject({ action: 'quote', status: 422, code });
     }
     expect(await page.getByRole('button', { name: /^Subscribe/ }).textContent()).toContain('Subscribe for ₹1,299.00');
@@ -396,12 +399,12 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     // A private code, then Subscribe with the keyboard alone.
     await box.fill('seat1');
     await page.keyboard.press('Enter');
-    await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('Code SEAT1 applied');
+    await poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('Code SEAT1 applied');
     expect(await box.getAttribute('aria-invalid')).toBe('false');
     expect(await tabTo(page, /^button\|button\|Subscribe for ₹799.00$/)).toBeTruthy();
     await page.keyboard.press('Enter');
     await widget(page).locator('[part="success"]').waitFor();
-    await expect.poll(status).toContain('You are subscribed to Quarterly');
+    await poll(status).toContain('You are subscribed to Quarterly');
     expect(await focused(page)).toMatch(/^div\|/); // focus moved to the confirmation
     const subscribed = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed');
     expect(subscribed).toHaveLength(1);
@@ -422,7 +425,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': other });
     await page.getByRole('textbox', { name: 'Promo code' }).fill('SEAT1');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('fully claimed');
+    await poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain('fully claimed');
   });
 
   test('screenshots of the run (docs/screenshots/widget.png, widget-dark.png)', async () => {
@@ -439,8 +442,8 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token }, { dark });
       await page.getByRole('radio', { name: /Quarterly/ }).check();
       await page.getByRole('radio', { name: /20% off/ }).check();
-      await expect.poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
-      await expect.poll(() => widget(page).locator('[part="summary"]').getAttribute('aria-busy')).toBe('false');
+      await poll(() => widget(page).locator('[part="summary"]').textContent()).toContain('WELCOME20');
+      await poll(() => widget(page).locator('[part="summary"]').getAttribute('aria-busy')).toBe('false');
       await page.locator('main').screenshot({ path: join(SCREENSHOTS, dark ? 'widget-dark.png' : 'widget.png') });
     }
   });
