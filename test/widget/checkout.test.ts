@@ -20,7 +20,6 @@ import {
   publisherPage,
   startWorker,
   tabTo,
-  until,
   type LocalWorker,
   type Tenant,
 } from './harness';
