@@ -212,6 +212,12 @@ describe('GET /v1/offers and POST /v1/quotes', () => {
     expect(anon.json.data[0]).toMatchObject({ id: pub.id, code: pub.code, plans: [{ plan_id: plans['1m'].id, price: 1000, discount: 200, amount_due: 800 }] });
     expect(anon.headers.get('X-D1-Round-Trips')).toBe('1');
     expect(priv.id).toBeTruthy();
+    // An offer whose redemptions ran out is no longer listed (live count, cached definitions).
+    const scarce = await createOffer(tenant, { applies_to: applies, max_redemptions: 1 });
+    expect(await ids(publicApi(tenant))).toEqual([pub.id, scarce.id].sort());
+    expect(await ids(publicApi(tenant))).toEqual([pub.id, scarce.id].sort());
+    expect((await (await asUser(tenant, 'max')).post('/subscriptions', { plan_id: plans['1m'].id, code: scarce.code })).status).toBe(201);
+    expect(await ids(publicApi(tenant))).toEqual([pub.id]);
     // Edits show at once (the cache is keyed by the catalog version).
     await admin(tenant).patch(`/offers/${pub.id}`, { discoverability: 'private' });
     expect(await ids(publicApi(tenant))).toEqual([]);

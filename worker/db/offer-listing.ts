@@ -44,9 +44,11 @@ export async function readForListing(db: D1, q: { tenantId: string; now: number;
       .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${LIVE} AND ${STALE}`)
       .bind(q.tenantId, q.now, q.now, q.tenantId, known),
     db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND active = 1 AND ${STALE}`).bind(q.tenantId, q.tenantId, known),
+    // Live counts of the cached offers with max_redemptions, by primary key (when the cache
+    // turns out stale, the reloaded rows carry their counts, read in the same transaction).
     db
-      .prepare(`SELECT o.id, o.redemptions_count FROM offers o WHERE ${LIVE} AND o.max_redemptions IS NOT NULL`)
-      .bind(q.tenantId, q.now, q.now),
+      .prepare('SELECT id, redemptions_count FROM offers WHERE id IN (SELECT value FROM json_each(?))')
+      .bind(JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
   ];
   if (q.user) {
     stmts.push(
@@ -84,7 +86,11 @@ export async function readForListing(db: D1, q: { tenantId: string; now: number;
     cache.set(q.tenantId, catalog);
   }
   const liveCounts = new Map<string, number>();
-  for (const r of results[4]!.results as { id: string; redemptions_count: number }[]) liveCounts.set(r.id, r.redemptions_count);
+  if (catalog === cached) {
+    for (const r of results[4]!.results as { id: string; redemptions_count: number }[]) liveCounts.set(r.id, r.redemptions_count);
+  } else {
+    for (const o of catalog.offers) liveCounts.set(o.id, o.redemptions_count);
+  }
   const listedOfferIds = new Set<string>();
   if (q.user) for (const r of results[5]!.results as { offer_id: string }[]) listedOfferIds.add(r.offer_id);
   return { catalog, listedOfferIds, liveCounts };

@@ -86,6 +86,8 @@ export function publishableKeyAuth(): MiddlewareHandler<AppEnv> {
 // ---------------------------------------------------------------------------------------------
 
 const tokenSecretVersions = new Map<string, number>();
+const VERIFIED_TOKENS_MAX = 10_000;
+const verifiedTokens = new Map<string, { user: EndUser; expires: number }>();
 const derivedSecrets = new Map<string, string>();
 
 async function userTokenSecret(derivationKey: string, tenantId: string): Promise<string> {
@@ -109,6 +111,14 @@ export function userToken(): MiddlewareHandler<AppEnv> {
     c.set('user', null);
     if (token) {
       const tenant = c.get('tenant');
+      // A token already verified by this isolate (same tenant, same secret version, not expired)
+      // skips the HMAC: the widget sends the same token on every call.
+      const verifiedKey = `${tenant.id}:${tokenSecretVersions.get(tenant.id) ?? 1}:${token}`;
+      const known = verifiedTokens.get(verifiedKey);
+      if (known && known.expires > Date.now()) {
+        c.set('user', known.user);
+        return next();
+      }
       const secret = await userTokenSecret(c.env.SECRET_DERIVATION_KEY, tenant.id);
       let payload: Record<string, unknown>;
       try {
@@ -124,6 +134,8 @@ export function userToken(): MiddlewareHandler<AppEnv> {
         });
       }
       c.set('user', user);
+      if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);
+      verifiedTokens.set(verifiedKey, { user, expires: (payload.exp as number) * 1000 });
     }
     await next();
   };

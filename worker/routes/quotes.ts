@@ -6,7 +6,7 @@ import { validate } from '../validation';
 import { commonProblems, iso, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
 import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
-import { planFacts, readForRedemption, redemptionFacts, replicaDb, type OfferRow, type PlanRowRaw } from '../db/offers';
+import { planFacts, readForQuote, redemptionFacts, replicaDb, type OfferRow, type PlanRowRaw } from '../db/offers';
 import { applyRefresh, cacheDecides, freshQuoteCatalog, refreshStatements } from '../db/quote-cache';
 import { publicDiscount } from './public-offers';
 
@@ -88,9 +88,9 @@ export const quotes = new Hono<AppEnv>().post(
     // Live: one round trip, which also re-checks the cache when it is due.
     const db = replicaDb(c.env.DB, c.get('d1RoundTrips'));
     const refresh = cached ? [] : refreshStatements(db, tenant.id, now);
-    const reads = await readForRedemption(
+    const reads = await readForQuote(
       db,
-      { tenantId: tenant.id, planId: input.plan_id, code, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null, checkout: false },
+      { tenantId: tenant.id, planId: input.plan_id, code, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null },
       refresh,
     );
     if (refresh.length > 0) applyRefresh(tenant.id, now, reads.extra);
