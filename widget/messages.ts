@@ -18,6 +18,8 @@ const MESSAGES: Record<string, string> = {
   rate_limited: 'Too many attempts. Wait a moment and try again.',
   network_error: 'We could not reach the server. Check your connection and try again.',
   idempotency_conflict: 'A previous attempt is still being processed. Wait a moment and try again.',
+  idempotency_key_reuse: 'Your choice changed while a previous attempt was in flight. Please try again.',
+  checkout_conflict: 'Many people are checking out at once. Please try again.',
   already_subscribed: 'You already have an active subscription to this product.',
 };
 

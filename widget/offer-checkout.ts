@@ -386,6 +386,9 @@ export class OfferCheckout extends LitElement {
     } catch (e) {
       const error = toApiError(e);
       const text = this.fail('subscribe', error);
+      // A refused attempt is over: the next click is a new attempt. After a network failure or a
+      // 5xx the outcome is unknown, so the retry keeps the key and cannot subscribe twice.
+      if (error.status !== 0 && error.status < 500) this.pendingKey = null;
       if (code && CODE_REFUSALS.has(error.code)) {
         this._code = null;
         this._codeMessage = { kind: 'error', text };

@@ -419,6 +419,12 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       },
     });
 
+    // The same reader cannot subscribe twice to the product: explained, not silently repeated.
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token });
+    await page.getByRole('button', { name: /^Subscribe/ }).click();
+    await poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('already have an active subscription');
+    expect((await pageEvents(page)).map((e) => e.detail)).toContainEqual(expect.objectContaining({ action: 'subscribe', status: 409, code: 'already_subscribed' }));
+
     // The one seat of SEAT1 is gone for the next reader.
     const other = mintUserToken(tenant.user_token_secret, { sub: 'reader-2', email: 'r2@example.com', email_verified: true });
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': other });
