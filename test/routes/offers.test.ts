@@ -184,7 +184,8 @@ describe('statuses, listing and editing', () => {
     const { product, plans } = await createCatalog(tenant, { durations: ['1m', '1y'] });
     const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
     await createOffer(tenant, { starts_at: day(2), applies_to: { product_ids: [product.id], durations: ['1m'] } });
-    expect((await admin(tenant).get(`/plans/${plans['1m'].id}/offers`)).json.data.map((o: any) => o.id)).toEqual([offer.id]);
+    const live = (await admin(tenant).get(`/plans/${plans['1m'].id}/offers`)).json.data;
+    expect(live.map((o: any) => [o.id, o.applies_to.product_ids])).toEqual([[offer.id, [product.id]]]);
     expect((await admin(tenant).get(`/plans/${plans['1y'].id}/offers`)).json.data).toEqual([]);
     expect((await admin(tenant).get('/plans/plan_unknown/offers')).status).toBe(404);
   });

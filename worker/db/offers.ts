@@ -243,7 +243,8 @@ export async function liveOffersForPlan(db: D1, tenantId: string, planId: string
     db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND id = ?`).bind(tenantId, planId),
     db
       .prepare(
-        `SELECT ${OFFER_COLUMNS} FROM offers o, plans p
+        `SELECT ${OFFER_COLUMNS}, (SELECT json_group_array(product_id) FROM offer_products WHERE offer_id = o.id) AS product_ids_json
+         FROM offers o, plans p
          WHERE p.tenant_id = ? AND p.id = ? AND o.tenant_id = p.tenant_id
            AND o.state <> 'failed' AND o.deleted_at IS NULL AND (o.ended_at IS NULL OR o.ended_at > ?) AND o.starts_at <= ? AND o.ends_at > ?
            AND EXISTS (SELECT 1 FROM json_each(o.durations) d WHERE d.value = p.duration)
@@ -254,7 +255,7 @@ export async function liveOffersForPlan(db: D1, tenantId: string, planId: string
   ]);
   const p = plan!.results[0] as unknown as PlanRowRaw | undefined;
   if (!p) return null;
-  return { plan: p, offers: offers!.results as unknown as OfferRow[] };
+  return { plan: p, offers: offers!.results as unknown as (OfferRow & { product_ids_json: string })[] };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ export const offers = new Hono<AppEnv>()
           : ({ type: 'flat', amount: input.discount.amount, currency: input.discount.currency } as const);
       const durations = input.applies_to.durations;
       const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
-      const selected = input.applies_to.all_products ? 'all' : input.applies_to.product_ids!;
+      const selected = input.applies_to.all_products === true ? 'all' : input.applies_to.product_ids!;
       const coverage = await loadCoverage(db, tenant.id, selected);
       if (selected !== 'all') {
         const existing = new Set(coverage.existing);

@@ -26,7 +26,7 @@ export const planOffers = new Hono<AppEnv>().get(
     const plan = found.plan;
     const data = found.offers
       .filter((o) => o.discount_type === 'percent' || (plan.pricing === 'fixed' && o.discount_currency === plan.currency))
-      .map((o) => offerJson(o, [], now));
+      .map((o) => offerJson(o, (JSON.parse(o.product_ids_json || '[]') as string[]).sort(), now));
     return c.json({ data });
   },
 );

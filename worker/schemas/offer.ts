@@ -37,14 +37,14 @@ const DateOrInstant = z
 export const AppliesTo = z
   .strictObject({
     product_ids: z.array(Id('prod')).min(1, 'must name at least one product').max(500).optional(),
-    all_products: z.literal(true).optional(),
+    all_products: z.boolean().optional(),
     durations: z.array(Duration).min(1, 'must name at least one duration').max(4),
   })
   .superRefine((a, ctx) => {
-    if (a.product_ids === undefined && a.all_products === undefined) {
+    if (a.product_ids === undefined && a.all_products !== true) {
       ctx.addIssue({ code: 'custom', path: ['product_ids'], message: 'give product_ids or all_products: true' });
     }
-    if (a.product_ids !== undefined && a.all_products !== undefined) {
+    if (a.product_ids !== undefined && a.all_products === true) {
       ctx.addIssue({ code: 'custom', path: ['all_products'], message: 'give product_ids or all_products, not both' });
     }
     if (new Set(a.durations).size !== a.durations.length) ctx.addIssue({ code: 'custom', path: ['durations'], message: 'must not repeat a duration' });
