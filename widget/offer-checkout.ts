@@ -515,7 +515,9 @@ export class OfferCheckout extends LitElement {
           />
           <span class="choice-main">
             <span class="choice-name">${plan.name}</span>
-            <span class="choice-note">${plan.description || `Billed every ${formatPeriod(plan.duration)}`}</span>
+            <span class="choice-note">
+              ${plan.description || `Billed every ${formatPeriod(plan.duration)}`}${plan.pricing === 'aum' ? ' · fee on assets under management' : ''}
+            </span>
           </span>
           <span class="choice-price">
             ${this.money(plan.price, plan.currency)}<span class="choice-note"> / ${formatPeriod(plan.duration)}</span>
