@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admin, createCatalog, createTenant, publicApi } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
+import { csvRows, waitForJob } from '../bulk-helpers';
 
 describe('POST /v1/subscriptions (checkout)', () => {
   it('subscribes with a code, counts the avail, and refuses a second live subscription on the product', async () => {
@@ -257,5 +258,37 @@ describe('tenant isolation', () => {
     // B may use the same code text for its own offer: codes are unique per tenant.
     const mine = await createOffer(b, { code: offer.code, applies_to: { product_ids: [cb.product.id], durations: ['1m'] } });
     expect(mine.code).toBe(offer.code);
+  });
+});
+
+describe('generated code sets end to end', () => {
+  it('each generated code is single use, and comes back on void', async () => {
+    const tenant = await createTenant();
+    const { product, plans } = await createCatalog(tenant);
+    const res = await admin(tenant).post('/offers', {
+      code_set: { count: 3, prefix: 'team' },
+      discount: { type: 'percent', value: 100 },
+      applies_to: { product_ids: [product.id], durations: ['1m'] },
+      starts_at: new Date().toISOString().slice(0, 10),
+      ends_at: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      eligibility: 'all',
+      discoverability: 'private',
+    });
+    expect(res.status, res.text).toBe(201);
+    await waitForJob(tenant, res.json.job.id);
+    const codes = csvRows((await admin(tenant).get(`/offers/${res.json.id}/codes.csv`)).text).slice(1).map((r) => r[0]!);
+    expect(codes).toHaveLength(3);
+    const [a, b] = [await asUser(tenant, 'a'), await asUser(tenant, 'b')];
+    const first = await a.post('/subscriptions', { plan_id: plans['1m'].id, code: codes[0]!.toLowerCase() });
+    expect(first.status, first.text).toBe(201);
+    expect(first.json).toMatchObject({ amount_due: 0, code: codes[0] });
+    const reuse = await b.post('/subscriptions', { plan_id: plans['1m'].id, code: codes[0] });
+    expect(reuse.status).toBe(422);
+    expect(reuse.json.code).toBe('redemptions_exhausted');
+    expect((await b.post('/subscriptions', { plan_id: plans['1m'].id, code: codes[1] })).status).toBe(201);
+    await admin(tenant).post(`/subscriptions/${first.json.id}/void`);
+    const c = await asUser(tenant, 'c');
+    expect((await c.post('/subscriptions', { plan_id: plans['1m'].id, code: codes[0] })).status).toBe(201);
+    expect((await admin(tenant).get(`/offers/${res.json.id}/stats`)).json).toMatchObject({ redemptions: 2, users_availed: 2 });
   });
 });
