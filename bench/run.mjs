@@ -12,7 +12,9 @@ const only = process.argv.slice(2);
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
 const server = await startLocalWorker({ port: PORT });
 const ctx = { url: server.url, platformKey: server.platformKey, server };
-const sections = [];
+/** Sections by scenario name, in this order in the file. */
+const ORDER = ['foundation', 'offers', 'access', 'bulk', 'widget'];
+const sections = new Map();
 
 try {
   // Foundation: the public plan listing against /health.
@@ -20,19 +22,19 @@ try {
     const demo = await seedDemo({ url: server.url, platformKey: server.platformKey, origins: [] });
     const headers = { Authorization: `Bearer ${demo.tenant.publishable_key}` };
     const plans = await compareWithHealth({ base: server.url, name: 'GET /v1/plans', path: `/v1/plans?product_id=${demo.product.id}`, makeRequest: () => ({ headers }) });
-    sections.push(`## Foundation\n\n${COMPARISON_HEADER}\n${formatComparison(plans)}\n`);
+    sections.set('foundation', `## Foundation\n\n${COMPARISON_HEADER}\n${formatComparison(plans)}\n`);
     console.log(`GET /v1/plans: ${plans.route.rps.toFixed(0)} rps vs /health ${plans.health.rps.toFixed(0)} (ratio ${plans.ratio.toFixed(2)})`);
   }
-  for (const name of ['offers', 'access', 'bulk', 'widget']) {
+  for (const name of ORDER.slice(1)) {
     if (only.length > 0 && !only.includes(name)) continue;
     const file = join(ROOT, 'bench', `${name}.mjs`);
     if (!existsSync(file)) continue;
     console.log(`Running bench/${name}.mjs…`);
     const mod = await import(file);
     try {
-      sections.push(await mod.run(ctx));
+      sections.set(name, await mod.run(ctx));
     } catch (e) {
-      sections.push(`## ${name}\n\nThe scenario failed in this run: \`${String(e?.message ?? e).slice(0, 300)}\`\n`);
+      sections.set(name, `## ${name}\n\nThe scenario failed in this run: \`${String(e?.message ?? e).slice(0, 300)}\`\n`);
       console.error(e);
     }
   }
@@ -50,6 +52,15 @@ ratios show the worker's own cost; at the edge every D1 round trip adds network 
 why the round-trip counts are reported per route.
 `;
 const path = join(ROOT, 'docs', 'BENCHMARKS.md');
-const previous = existsSync(path) && only.length > 0 ? readFileSync(path, 'utf8') : null;
-writeFileSync(path, `${header}\n${sections.join('\n')}\n${previous && only.length > 0 ? `\n<!-- partial run: ${only.join(', ')} -->\n` : ''}`);
-console.log(`Wrote ${path}`);
+// A partial run (`npm run bench -- offers`) replaces only its own sections and keeps the others.
+const marker = (name) => [`<!-- bench:${name} -->`, `<!-- /bench:${name} -->`];
+const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+const body = ORDER.map((name) => {
+  const [open, close] = marker(name);
+  if (sections.has(name)) return `${open}\n${sections.get(name).trim()}\n${close}\n`;
+  const start = previous.indexOf(open);
+  const end = previous.indexOf(close);
+  return start >= 0 && end > start ? `${previous.slice(start, end + close.length)}\n` : '';
+}).filter(Boolean);
+writeFileSync(path, `${header}\n${body.join('\n')}`);
+console.log(`Wrote ${path}${only.length > 0 ? ` (sections: ${only.join(', ')}; others kept)` : ''}`);
