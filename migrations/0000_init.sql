@@ -34,10 +34,8 @@ CREATE TABLE `eligible_users` (
 	FOREIGN KEY (`offer_id`) REFERENCES `offers`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `eligible_users_offer_user_uq` ON `eligible_users` (`offer_id`,`user_id`) WHERE user_id IS NOT NULL;--> statement-breakpoint
-CREATE UNIQUE INDEX `eligible_users_offer_email_uq` ON `eligible_users` (`offer_id`,`email`) WHERE email IS NOT NULL;--> statement-breakpoint
-CREATE INDEX `eligible_users_tenant_user_idx` ON `eligible_users` (`tenant_id`,`user_id`);--> statement-breakpoint
-CREATE INDEX `eligible_users_tenant_email_idx` ON `eligible_users` (`tenant_id`,`email`);--> statement-breakpoint
+CREATE UNIQUE INDEX `eligible_users_offer_user_uq` ON `eligible_users` (`user_id`,`tenant_id`,`offer_id`) WHERE user_id IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `eligible_users_offer_email_uq` ON `eligible_users` (`email`,`tenant_id`,`offer_id`) WHERE email IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `eligible_users_offer_idx` ON `eligible_users` (`offer_id`);--> statement-breakpoint
 CREATE TABLE `group_claims` (
 	`group_id` text NOT NULL,

@@ -5,7 +5,7 @@ import { csvRows, insertOffer, offerRow, waitForJob } from '../bulk-helpers';
 import { day } from '../offers-helpers';
 import { runJob } from '../../worker/jobs/runner';
 import { bulkDb } from '../../worker/db/bulk';
-import { codeEntropyBits, codeRandomLength, generateCodes } from '../../worker/domain/codes';
+import { codeBucket, codeBucketLength, codeEntropyBits, codeRandomLength, generateCodes } from '../../worker/domain/codes';
 import { CODE_ALPHABET } from '../../worker/domain/crypto';
 
 async function codeSetOffer(tenant: TestTenant, codeSet: Record<string, unknown>) {
@@ -37,7 +37,7 @@ describe('code sets', () => {
     expect(new Set(codes.map((c) => c.code)).size).toBe(250);
     for (const { code, kind } of codes) {
       expect(kind).toBe('set');
-      expect(code).toMatch(/^SPRING[23456789ABCDEFGHJKMNPQRSTVWXYZ]{10}$/);
+      expect(code).toMatch(/^SPRING[23456789ABCDEFGHJKMNPQRSTVWXYZ]{12}$/); // 2 chunk symbols + 10 random
     }
     expect(await offerRow(res.json.id)).toMatchObject({ state: 'published' });
     const offer = await admin(tenant).get(`/offers/${res.json.id}`);
@@ -57,7 +57,7 @@ describe('code sets', () => {
     expect(rows[0]).toEqual(['code', 'kind', 'status', 'subscription_id', 'user_id', 'product_id', 'plan_id', 'redeemed_at']);
     expect(rows).toHaveLength(31);
     expect(rows[1]).toEqual([first!.code, 'set', 'redeemed', 'sub_x1', '', '', '', '2026-01-02T03:04:05.000Z']);
-    expect(rows.slice(2).every((r) => r[2] === 'available' && r[0]!.length === 10)).toBe(true);
+    expect(rows.slice(2).every((r) => r[2] === 'available' && r[0]!.length === 12)).toBe(true);
     expect((await admin(await createTenant()).get(`/offers/${res.json.id}/codes.csv`)).status).toBe(404);
   });
 
@@ -123,10 +123,21 @@ describe('generated codes (pure)', () => {
     for (const prefix of ['', 'A', 'SUMMER2026', 'X'.repeat(23)]) {
       const n = codeRandomLength(prefix);
       expect(codeEntropyBits(n)).toBeGreaterThanOrEqual(40);
-      expect(prefix.length + n).toBeLessThanOrEqual(32);
+      expect(prefix.length + codeBucketLength(prefix) + n).toBeLessThanOrEqual(32);
       const [code] = generateCodes(1, prefix, n);
       expect(code!.length).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it('name their chunk in distinct bucket symbols, so the codes of one chunk are index neighbours', () => {
+    const buckets = Array.from({ length: 900 }, (_, i) => codeBucket(i, 2));
+    expect(new Set(buckets).size).toBe(900);
+    expect(codeBucket(0, 2)).toBe('22');
+    expect(codeBucket(5, 0)).toBe('');
+    expect(codeBucketLength('')).toBe(2);
+    expect(codeBucketLength('X'.repeat(21))).toBe(1);
+    expect(codeBucketLength('X'.repeat(23))).toBe(0);
+    expect(generateCodes(3, 'P', 10, 'ZZ').every((c) => /^PZZ.{10}$/.test(c))).toBe(true);
   });
 
   it('use every symbol of the alphabet and no look-alikes', () => {

@@ -11,7 +11,7 @@ async function listOf(offerId: string) {
   return results;
 }
 
-async function upload(tenant: TestTenant, offerId: string, csv: string | Uint8Array, type = 'text/csv') {
+async function upload(tenant: TestTenant, offerId: string, csv: string, type = 'text/csv') {
   return admin(tenant).raw('PUT', `/offers/${offerId}/eligible-users`, csv, type);
 }
 

@@ -66,7 +66,7 @@ export async function subscriptionsPage(db: D1, f: ExportFilter, after: Position
          s.reactivation, s.cycle, s.discounted_cycles, s.price, s.discount, s.amount_due, s.currency,
          s.current_period_start, s.current_period_end, s.cancelled_at, s.created_at
        FROM subscriptions s LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
-       WHERE ${where.join(' AND ')} AND (s.created_at > ? OR (s.created_at = ? AND s.id > ?))
+       WHERE ${where.join(' AND ')} AND s.created_at >= ? AND (s.created_at > ? OR s.id > ?)
        ORDER BY s.created_at, s.id LIMIT ?`,
     )
     .bind(...params, after.createdAt, after.createdAt, after.id, limit)
@@ -96,7 +96,7 @@ export async function redemptionsPage(db: D1, f: ExportFilter, after: Position, 
       `SELECT r.id, r.offer_id, r.code, r.kind, r.subscription_id, r.user_id, r.product_id, r.plan_id, r.cycle, r.discount,
          s.currency, r.created_at
        FROM redemptions r LEFT JOIN subscriptions s ON s.id = r.subscription_id
-       WHERE ${where.join(' AND ')} AND (r.created_at > ? OR (r.created_at = ? AND r.id > ?))
+       WHERE ${where.join(' AND ')} AND r.created_at >= ? AND (r.created_at > ? OR r.id > ?)
        ORDER BY r.created_at, r.id LIMIT ?`,
     )
     .bind(...params, after.createdAt, after.createdAt, after.id, limit)

@@ -7,7 +7,7 @@
 import type { Bindings } from '../env';
 import { newId } from '../domain/crypto';
 import { readUserRow, userKey, type CsvColumns } from '../domain/csv';
-import { generateCodes } from '../domain/codes';
+import { codeBucket, generateCodes } from '../domain/codes';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../db/schema';
 import {
@@ -302,7 +302,7 @@ async function runCodeSet(env: Env, db: D1, job: JobRecord, writer: ChunkWriter,
   while (true) {
     if (written < params.count) {
       const n = Math.min(chunk, params.count - written);
-      const codes = generateCodes(n, params.prefix, params.randomLength);
+      const codes = generateCodes(n, params.prefix, params.randomLength, codeBucket(writer.cursor, params.bucketLength ?? 0));
       const ok = await writer.write((at) => ({
         statements: [
           insertSetCodes(db, at, { ...target, now: Date.now() }, codes),

@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import { toFieldErrors } from '../validation';
 import { CodeSetInput, jobJson } from '../schemas/job';
 import { insertJob, type NewJob } from '../db/jobs';
-import { codeRandomLength } from '../domain/codes';
+import { codeBucketLength, codeRandomLength } from '../domain/codes';
 import type { CodeSetParams, JobJson, JobMessage } from './types';
 import { newId } from '../domain/crypto';
 
@@ -30,7 +30,7 @@ export async function startJob(c: Context<AppEnv>, job: Omit<NewJob, 'id' | 'ten
 
 /**
  * Generates an offer's code set in the background: `count` unique single-use codes
- * (`prefix` + random symbols from CODE_ALPHABET, >= 9 of them, so >= 44 bits), none equal to
+ * (`prefix` + 2 chunk symbols + random symbols from CODE_ALPHABET, >= 9 of them, so >= 44 bits), none equal to
  * any code the tenant ever had. The offer must exist with state `in_progress`; the job sets it
  * to `published` when every code is written (or `failed`).
  *
@@ -49,7 +49,7 @@ export async function startCodeSetJob(
     });
   }
   const prefix = parsed.data.prefix ?? '';
-  const params: CodeSetParams = { count: parsed.data.count, prefix, randomLength: codeRandomLength(prefix) };
+  const params: CodeSetParams = { count: parsed.data.count, prefix, randomLength: codeRandomLength(prefix), bucketLength: codeBucketLength(prefix) };
   return startJob(c, {
     kind: 'code_set',
     offerId: input.offerId,

@@ -32,4 +32,6 @@ export interface CodeSetParams {
   count: number;
   prefix: string;
   randomLength: number;
+  /** Chunk-bucket symbols after the prefix (see domain/codes.ts); absent = 0. */
+  bucketLength?: number;
 }

@@ -46,6 +46,9 @@ export function docsRoutes(api: Hono<AppEnv>) {
   let cached: Promise<Spec> | undefined;
   const spec = () =>
     (cached ??= generateSpecs(api, {
+      // Keep routes such as /admin/v1/exports/subscriptions.csv (a dot in the last segment
+      // would otherwise be taken for a static file and left out).
+      excludeStaticFile: false,
       documentation: {
         openapi: '3.1.0',
         info: OPENAPI_INFO,
