@@ -19,6 +19,8 @@ import { needsUser, type OfferFacts } from '../domain/offer-rules';
 
 export const RECHECK_MS = 5_000;
 const MAX_TENANTS = 500;
+const MAX_OFFERS = 5_000;
+const MAX_PLANS = 5_000;
 
 export interface CachedOffer {
   row: OfferRow;
@@ -57,14 +59,15 @@ export const cacheDecides = (o: OfferFacts, signedIn: boolean): boolean => o.max
 export function refreshStatements(db: D1, tenantId: string, now: number): D1PreparedStatement[] {
   const known = cache.get(tenantId)?.version ?? -1;
   const STALE = '(SELECT catalog_version FROM tenants WHERE id = ?) IS NOT ?';
-  const OFFERS = 'o.tenant_id = ? AND o.code IS NOT NULL AND o.deleted_at IS NULL AND o.ends_at > ?';
+  // Bounded: a code beyond the first MAX_OFFERS is simply read live.
+  const OFFERS = `o.tenant_id = ? AND o.code IS NOT NULL AND o.deleted_at IS NULL AND o.ends_at > ? ORDER BY o.ends_at LIMIT ${MAX_OFFERS}`;
   return [
     db.prepare('SELECT catalog_version FROM tenants WHERE id = ?').bind(tenantId),
-    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND ${STALE}`).bind(tenantId, tenantId, known),
-    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${OFFERS} AND ${STALE}`).bind(tenantId, now, tenantId, known),
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND ${STALE} LIMIT ${MAX_PLANS}`).bind(tenantId, tenantId, known),
+    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${STALE} AND ${OFFERS}`).bind(tenantId, known, tenantId, now),
     db
-      .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${OFFERS} AND ${STALE}`)
-      .bind(tenantId, now, tenantId, known),
+      .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (SELECT o.id FROM offers o WHERE ${STALE} AND ${OFFERS})`)
+      .bind(tenantId, known, tenantId, now),
   ];
 }
 
