@@ -5,6 +5,8 @@ import { csvRows, insertOffer, offerRow, waitForJob } from '../bulk-helpers';
 import { runJob } from '../../worker/jobs/runner';
 import { bulkDb, advanceJob, insertEligibleUsers } from '../../worker/db/bulk';
 import { insertJobStatement } from '../../worker/db/jobs';
+import { asUser, createOffer } from '../offers-helpers';
+import { createCatalog } from '../helpers';
 
 async function listOf(offerId: string) {
   const { results } = await env.DB.prepare('SELECT user_id, email FROM eligible_users WHERE offer_id = ? ORDER BY user_id, email').bind(offerId).all();
@@ -94,6 +96,27 @@ describe('PUT /admin/v1/offers/{id}/eligible-users', () => {
       ['7', 'wrong column count: expected 2'],
     ].map(([l, r]) => [l, expect.stringContaining(r!)]));
     expect(await offerRow(offerId)).toMatchObject({ eligible_users_count: 5 });
+  });
+
+  it('end to end: an offer for a list is shown and applies only to the users uploaded, status active after', async () => {
+    const tenant = await createTenant();
+    const { product, plans } = await createCatalog(tenant);
+    const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] }, eligibility: 'list' });
+    const res = await upload(tenant, offer.id, 'user_id,email\nlisted-1,\n,listed2@x.com\n');
+    // (in_progress while the job runs is checked deterministically in the test below)
+    await waitForJob(tenant, res.json.job.id);
+    const after = (await admin(tenant).get(`/offers/${offer.id}`)).json;
+    expect(after).toMatchObject({ status: 'active', eligible_users: 2 });
+    const byId = await (await asUser(tenant, 'listed-1')).get(`/offers?product_id=${product.id}`);
+    expect(byId.json.data.map((o: any) => o.id)).toContain(offer.id);
+    const byEmail = await (await asUser(tenant, 'someone', { email: 'Listed2@x.com', email_verified: true })).get(`/offers?product_id=${product.id}`);
+    expect(byEmail.json.data.map((o: any) => o.id)).toContain(offer.id);
+    const stranger = await asUser(tenant, 'stranger');
+    expect((await stranger.get(`/offers?product_id=${product.id}`)).json.data.map((o: any) => o.id)).not.toContain(offer.id);
+    const quote = await stranger.post('/quotes', { plan_id: plans['1m'].id, code: offer.code });
+    expect(quote.status).toBe(422);
+    expect(quote.json.code).toBe('not_eligible');
+    expect((await (await asUser(tenant, 'listed-1')).post('/quotes', { plan_id: plans['1m'].id, code: offer.code })).status).toBe(200);
   });
 
   it('adds a later upload to the list', async () => {

@@ -88,6 +88,14 @@ export function settleOffer(db: D1, x: { tenantId: string; offerId: string; jobI
     .bind(x.failed ? 'failed' : 'published', x.now, x.offerId, x.tenantId, x.jobId);
 }
 
+/**
+ * Invalidates the tenant's cached offer definitions (quote cache, public listing: they compare
+ * `catalog_version` on every read): a job that changes an offer's state or list ends with it.
+ */
+export function bumpCatalog(db: D1, tenantId: string): D1PreparedStatement {
+  return db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId);
+}
+
 /** Recounts an offer's eligible users (for the live count while a list is processed). */
 export function recountEligibleUsers(db: D1, x: { tenantId: string; offerId: string }): D1PreparedStatement {
   return db

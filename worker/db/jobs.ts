@@ -36,6 +36,7 @@ export async function insertListJob(db: D1, job: JobInsert): Promise<void> {
     db
       .prepare(`UPDATE offers SET state = 'in_progress', updated_at = ? WHERE id = ? AND tenant_id = ? AND state = 'published' AND deleted_at IS NULL`)
       .bind(job.now, job.offerId, job.tenantId),
+    db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(job.tenantId),
   ]);
 }
 

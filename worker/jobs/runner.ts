@@ -13,6 +13,7 @@ import type { Duration } from '../db/schema';
 import {
   advanceJob,
   bulkDb,
+  bumpCatalog,
   countOfferCodes,
   importStatements,
   insertEligibleUsers,
@@ -150,6 +151,7 @@ export async function failJob(env: Pick<Bindings, 'DB'>, jobId: string, reason: 
     compact([
       markJobFailed(db, jobId, reason, now),
       job.offer_id ? settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId, now, failed: true }) : null,
+      job.offer_id ? bumpCatalog(db, job.tenant_id) : null,
     ]),
   );
 }
@@ -236,6 +238,7 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
         if (job.offer_id) {
           list.push(recountEligibleUsers(db, { tenantId: job.tenant_id, offerId: job.offer_id }));
           list.push(settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId: job.id, now, failed: false }));
+          list.push(bumpCatalog(db, job.tenant_id));
         }
       }
       return { statements: list, advance };
@@ -329,6 +332,7 @@ async function runCodeSet(env: Env, db: D1, job: JobRecord, writer: ChunkWriter,
         setProcessed(db, at, stored, now),
         succeedJob(db, { jobId: at.jobId, cursor: at.cursor + 1 }, now),
         settleOffer(db, { ...target, jobId: job.id, now, failed: false }),
+        bumpCatalog(db, target.tenantId),
       ],
       advance: 0,
     }));
