@@ -128,3 +128,27 @@ describe('writing CSV cells', () => {
     expect(csvCell(null)).toBe('');
   });
 });
+
+describe('upload byte counting', async () => {
+  const { countingStream, UploadTooLarge } = await import('../../worker/jobs/upload');
+  const source = (chunks: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const chunk of chunks) c.enqueue(encoder.encode(chunk));
+        c.close();
+      },
+    });
+
+  it('counts bytes and line ends as the body streams by', async () => {
+    const { stats, stream } = countingStream(100);
+    await source(['a,b\nc', ',d\n', 'e']).pipeThrough(stream).pipeTo(new WritableStream());
+    expect(stats).toEqual({ bytes: 9, newlines: 2, lastByte: 'e'.charCodeAt(0) });
+  });
+
+  it('fails the stream as soon as the body is over the limit (a body without Content-Length)', async () => {
+    const { stats, stream } = countingStream(8);
+    const done = source(['12345', '67890', 'never read']).pipeThrough(stream).pipeTo(new WritableStream());
+    await expect(done).rejects.toBeInstanceOf(UploadTooLarge);
+    expect(stats.bytes).toBe(10);
+  });
+});

@@ -32,15 +32,15 @@ const tooLarge = () =>
     errors: [{ path: 'body', message: `must be at most ${MAX_UPLOAD_BYTES} bytes` }],
   });
 
-class UploadTooLarge extends Error {}
+export class UploadTooLarge extends Error {}
 
-/** Counts bytes and line ends as the body streams by; fails the stream beyond the limit. */
-function counter() {
+/** Counts bytes and line ends as the body streams by; fails the stream beyond `maxBytes`. */
+export function countingStream(maxBytes = MAX_UPLOAD_BYTES) {
   const stats = { bytes: 0, newlines: 0, lastByte: -1 };
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       stats.bytes += chunk.byteLength;
-      if (stats.bytes > MAX_UPLOAD_BYTES) {
+      if (stats.bytes > maxBytes) {
         controller.error(new UploadTooLarge());
         return;
       }
@@ -112,7 +112,7 @@ export async function storeUpload(c: Context<AppEnv>, key: string, opts: { requi
   const body = c.req.raw.body;
   if (!body || length === 0) throw emptyUpload();
 
-  const { stats, stream } = counter();
+  const { stats, stream } = countingStream();
   const counted = body.pipeThrough(stream);
   const bucket = c.env.UPLOADS;
   try {
