@@ -34,3 +34,63 @@ describe('GET /admin/v1/jobs/{id}', () => {
     expect(text).toBe("line,reason,row\r\n2,invalid email,'=cmd|calc\r\n");
   });
 });
+
+describe('job failures', async () => {
+  const { env } = await import('cloudflare:test');
+  const { runJob } = await import('../../worker/jobs/runner');
+  const { handleJobBatch, MAX_ATTEMPTS } = await import('../../worker/jobs/consumer');
+
+  async function insertJob(tenantId: string, fields: { kind: string; offerId?: string | null; planId?: string | null; params: string }) {
+    const id = `job_fail${Math.random().toString(36).slice(2, 10)}`;
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO jobs (id, tenant_id, kind, status, offer_id, plan_id, input_key, input_bytes, params, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, 'uploads/none.csv', 10, ?, ?, ?)`,
+    )
+      .bind(id, tenantId, fields.kind, fields.offerId ?? null, fields.planId ?? null, fields.params, now, now)
+      .run();
+    return id;
+  }
+
+  it('fails an import whose plan is gone and a code set whose offer is gone, with the offer marked failed', async () => {
+    const tenant = await createTenant();
+    const importJob = await insertJob(tenant.id, { kind: 'plan_import', planId: 'plan_gone', params: '{"columns":{"userId":0,"email":null,"columnCount":1}}' });
+    expect(await runJob(env, importJob)).toBe('done');
+    expect((await admin(tenant).get(`/jobs/${importJob}`)).json.status).toBe('failed');
+
+    const offerId = await insertOffer(tenant, { state: 'in_progress' });
+    const listJob = await insertJob(tenant.id, { kind: 'eligible_users', offerId, params: '{"columns":{"userId":0,"email":null,"columnCount":1}}' });
+    expect(await runJob(env, listJob)).toBe('done'); // its upload is missing from R2
+    expect((await admin(tenant).get(`/jobs/${listJob}`)).json.status).toBe('failed');
+    const offer = await admin(tenant).get(`/offers/${offerId}`);
+    expect(offer.json.status).toBe('failed');
+  });
+
+  it('retries a run that throws, and marks the job failed after the last attempt', async () => {
+    const tenant = await createTenant();
+    const id = await insertJob(tenant.id, { kind: 'eligible_users', offerId: null, params: '{not json' });
+    const outcome = { acked: 0, retried: 0 };
+    const batch = (attempts: number) =>
+      ({
+        queue: 'offer-checkout-jobs',
+        messages: [
+          {
+            id: 'm1',
+            timestamp: new Date(),
+            body: { jobId: id, tenantId: tenant.id },
+            attempts,
+            ack: () => void outcome.acked++,
+            retry: () => void outcome.retried++,
+          },
+        ],
+        ackAll() {},
+        retryAll() {},
+      }) as unknown as MessageBatch<{ jobId: string; tenantId: string }>;
+    await handleJobBatch(batch(1), env);
+    expect(outcome).toEqual({ acked: 0, retried: 1 });
+    expect((await admin(tenant).get(`/jobs/${id}`)).json.status).toBe('running');
+    await handleJobBatch(batch(MAX_ATTEMPTS), env);
+    expect(outcome).toEqual({ acked: 1, retried: 1 });
+    expect((await admin(tenant).get(`/jobs/${id}`)).json.status).toBe('failed');
+  });
+});

@@ -15,8 +15,25 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
   return row!;
 }
 
+/** A job as the API shows it (its params, internal to the runner, are not read). */
 export function findJob(db: Db, tenantId: string, id: string) {
-  return db.select().from(jobs).where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, id))).get();
+  return db
+    .select({
+      id: jobs.id,
+      kind: jobs.kind,
+      status: jobs.status,
+      total: jobs.total,
+      processed: jobs.processed,
+      failed: jobs.failed,
+      offerId: jobs.offerId,
+      planId: jobs.planId,
+      createdAt: jobs.createdAt,
+      updatedAt: jobs.updatedAt,
+      finishedAt: jobs.finishedAt,
+    })
+    .from(jobs)
+    .where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, id)))
+    .get();
 }
 
 type D1 = Pick<D1Database, 'prepare' | 'batch'>;

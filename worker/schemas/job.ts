@@ -38,7 +38,9 @@ export const CodeSetInput = z
 
 export type JobRow = typeof jobs.$inferSelect;
 
-export const jobJson = (j: JobRow): JobJson => ({
+export const jobJson = (
+  j: Pick<JobRow, 'id' | 'kind' | 'status' | 'total' | 'processed' | 'failed' | 'offerId' | 'planId' | 'createdAt' | 'finishedAt'>,
+): JobJson => ({
   id: j.id,
   kind: j.kind,
   status: j.status,
