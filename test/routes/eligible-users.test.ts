@@ -119,6 +119,17 @@ describe('PUT /admin/v1/offers/{id}/eligible-users', () => {
     expect((await (await asUser(tenant, 'listed-1')).post('/quotes', { plan_id: plans['1m'].id, code: offer.code })).status).toBe(200);
   });
 
+  it('cuts chunks by size too, so long rows never make one oversized D1 value', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant);
+    const notes = 'n'.repeat(50_000);
+    const csv = 'user_id,notes\n' + Array.from({ length: 12 }, (_, i) => `long${i},${notes}`).join('\n') + '\n';
+    const job = await waitForJob(tenant, (await upload(tenant, offerId, csv)).json.job.id);
+    expect(job).toMatchObject({ status: 'succeeded', processed: 12, failed: 0 });
+    expect((await jobRow(job.id)).cursor).toBeGreaterThanOrEqual(3);
+    expect(await listOf(offerId)).toHaveLength(12);
+  });
+
   it('adds a later upload to the list', async () => {
     const tenant = await createTenant();
     const offerId = await insertOffer(tenant);

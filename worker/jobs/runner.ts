@@ -35,6 +35,8 @@ type D1 = ReturnType<typeof bulkDb>;
 
 /** Rows of an upload per chunk (one D1 transaction): D1 takes ~1,000 rows per transaction comfortably. */
 export const UPLOAD_CHUNK_ROWS = 1_000;
+/** An upload chunk is also cut after this many bytes of the file (rows up to 64 KB each). */
+export const CHUNK_BYTES = 256 * 1024;
 /** Generated codes per chunk (one D1 transaction). */
 export const CODE_CHUNK = 2_000;
 /** Wall-clock budget of one invocation before it hands over to a fresh queue message. */
@@ -191,6 +193,9 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
   let users = new Map<string, { userId: string | null; email: string | null }>();
   let errors: RowError[] = [];
   let count = 0;
+  // Where the chunk being gathered starts in the file: a chunk is also cut at CHUNK_BYTES, so
+  // long rows never make one bound JSON value too big for D1.
+  let chunkStart = job.byte_offset;
 
   const writeChunk = (endOffset: number, nextLine: number, final: boolean) => {
     const chunkUsers = [...users.values()];
@@ -199,6 +204,7 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
     users = new Map();
     errors = [];
     count = 0;
+    chunkStart = endOffset;
     return writer.write((at) => {
       const now = Date.now();
       const statements: Array<D1PreparedStatement | null> = [];
@@ -274,7 +280,7 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
       const key = isImport ? `u:${decision.userId}` : userKey(decision);
       if (!users.has(key)) users.set(key, decision);
     }
-    if (count >= chunkRows) {
+    if (count >= chunkRows || item.endOffset - chunkStart >= CHUNK_BYTES) {
       if (!(await writeChunk(item.endOffset, item.nextLine, false)) || stop()) break;
     }
   }
