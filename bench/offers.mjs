@@ -163,10 +163,12 @@ export async function run({ url, platformKey, server }) {
     const pair = pairs[i % pairs.length];
     const who = i % 4; // 2/4 listed users, 1/4 other users, 1/4 anonymous
     const token = who < 2 ? tokens[i % tokens.length] : who === 2 ? outsiders[i % outsiders.length] : null;
+    const body = JSON.stringify({ plan_id: pair.plan.id, code: pair.code });
     return {
       method: 'POST',
-      headers: { Authorization: `Bearer ${pk}`, ...(token ? { 'X-User-Token': token } : {}) },
-      body: { plan_id: pair.plan.id, code: pair.code },
+      // With Content-Length, as browsers send it (without it Node streams the body chunked).
+      headers: { Authorization: `Bearer ${pk}`, 'Content-Length': String(Buffer.byteLength(body)), ...(token ? { 'X-User-Token': token } : {}) },
+      body,
     };
   };
   // The widget lists the offers of its product.

@@ -16,6 +16,20 @@
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
 import { onCatalogBump } from './catalog';
 import { needsUser, type OfferFacts } from '../domain/offer-rules';
+import { basisPointsToPercent } from '../domain/money';
+
+/** The `offer` member of a quote. */
+export const quoteOffer = (o: OfferRow) => ({
+  id: o.id,
+  code: o.code,
+  discount:
+    o.discount_type === 'percent'
+      ? ({ type: 'percent', value: basisPointsToPercent(o.discount_basis_points ?? 0) } as const)
+      : ({ type: 'flat', amount: o.discount_amount ?? 0, currency: o.discount_currency ?? '' } as const),
+  durations: JSON.parse(o.durations) as string[],
+  ends_at: new Date(o.ends_at).toISOString(),
+  subscription_limit: o.subscription_limit,
+});
 
 export const RECHECK_MS = 5_000;
 const MAX_TENANTS = 500;
@@ -24,6 +38,8 @@ const MAX_PLANS = 5_000;
 
 export interface CachedOffer {
   row: OfferRow;
+  /** The quote's `offer` member, built once. */
+  json: unknown;
   facts: OfferFacts;
   products: Set<string>;
 }
@@ -88,7 +104,7 @@ export function applyRefresh(tenantId: string, now: number, results: D1Result<Re
   }
   const offersByCode = new Map<string, CachedOffer>();
   for (const row of results[2]!.results as unknown as OfferRow[]) {
-    offersByCode.set(row.code!, { row, facts: offerFacts(row), products: products.get(row.id) ?? new Set() });
+    offersByCode.set(row.code!, { row, json: quoteOffer(row), facts: offerFacts(row), products: products.get(row.id) ?? new Set() });
   }
   const plans = new Map<string, PlanRowRaw>();
   for (const p of results[1]!.results as unknown as PlanRowRaw[]) plans.set(p.id, p);

@@ -3,12 +3,11 @@ import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
-import { commonProblems, iso, json, problem } from '../schemas/common';
+import { commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
 import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
-import { planFacts, readForQuote, redemptionFacts, replicaDb, type OfferRow, type PlanRowRaw } from '../db/offers';
-import { applyRefresh, cacheDecides, freshQuoteCatalog, refreshStatements } from '../db/quote-cache';
-import { publicDiscount } from './public-offers';
+import { planFacts, readForQuote, redemptionFacts, replicaDb, type PlanRowRaw } from '../db/offers';
+import { applyRefresh, cacheDecides, freshQuoteCatalog, quoteOffer, refreshStatements } from '../db/quote-cache';
 
 const REASON_TEXT: Record<RejectReason, string> = {
   code_not_found: 'No offer has this code.',
@@ -33,15 +32,6 @@ export function typedCode(code: string | null | undefined): string | null {
   if (!CODE_PATTERN.test(trimmed)) throw codeRejected('code_invalid_format');
   return normaliseCode(trimmed);
 }
-
-export const quoteOffer = (o: OfferRow) => ({
-  id: o.id,
-  code: o.code,
-  discount: publicDiscount(o),
-  durations: JSON.parse(o.durations),
-  ends_at: iso(o.ends_at)!,
-  subscription_limit: o.subscription_limit,
-});
 
 /** `POST /v1/quotes`: the price of a plan with an optional code, in one D1 round trip. */
 export const quotes = new Hono<AppEnv>().post(
@@ -81,7 +71,7 @@ export const quotes = new Hono<AppEnv>().post(
             userAvailsTotal: 0,
           });
           if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-          return c.json(offerQuote(plan, decision, offer.row));
+          return c.json(offerQuote(plan, decision, offer.json));
         }
       }
     }
@@ -99,18 +89,18 @@ export const quotes = new Hono<AppEnv>().post(
     if (!code) return c.json(plainQuote(plan));
     const decision = decideRedemption(redemptionFacts(reads, user, now));
     if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-    return c.json(offerQuote(plan, decision, reads.offer!));
+    return c.json(offerQuote(plan, decision, quoteOffer(reads.offer!)));
   },
 );
 
 const plainQuote = (plan: PlanRowRaw) => ({ plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0 });
 
-const offerQuote = (plan: PlanRowRaw, d: Extract<RedemptionDecision, { kind: 'applied' }>, offer: OfferRow) => ({
+const offerQuote = (plan: PlanRowRaw, d: Extract<RedemptionDecision, { kind: 'applied' }>, offer: unknown) => ({
   plan_id: plan.id,
   price: d.price,
   discount: d.discount,
   amount_due: d.amountDue,
   currency: plan.currency,
   discounted_cycles: d.discountedCycles,
-  offer: quoteOffer(offer),
+  offer,
 });
