@@ -211,7 +211,7 @@ describe('GET /v1/offers and POST /v1/quotes', () => {
     expect(await ids(await asUser(tenant, 'jo', { email: 'jo@example.com', email_verified: false }))).toEqual([pub.id]);
     const anon = await publicApi(tenant).get(`/offers?plan_id=${plans['1m'].id}`);
     expect(anon.json.data[0]).toMatchObject({ id: pub.id, code: pub.code, plans: [{ plan_id: plans['1m'].id, price: 1000, discount: 200, amount_due: 800 }] });
-    expect(anon.headers.get('X-D1-Round-Trips')).toBe('1');
+    expect(Number(anon.headers.get('X-D1-Round-Trips'))).toBeLessThanOrEqual(1);
     expect(priv.id).toBeTruthy();
     // An offer whose redemptions ran out is no longer listed (live count, cached definitions).
     const scarce = await createOffer(tenant, { applies_to: applies, max_redemptions: 1 });
@@ -282,7 +282,7 @@ describe('single-use codes of a code set', () => {
   });
 });
 
-describe('the quote cache follows every write', () => {
+describe('the edge caches follow every write', () => {
   it('sees plan and offer changes at once', async () => {
     const tenant = await createTenant();
     const { product, plans } = await createCatalog(tenant, { price: 1000 });
@@ -291,10 +291,15 @@ describe('the quote cache follows every write', () => {
     const quote = () => anon.post('/quotes', { plan_id: plans['1m'].id, code: offer.code });
     await quote();
     expect((await quote()).json.amount_due).toBe(800);
+    const listed = async () => (await anon.get(`/offers?product_id=${product.id}`)).json.data.map((o: any) => o.plans.map((p: any) => p.amount_due));
+    await listed();
+    expect(await listed()).toEqual([[800]]);
     await admin(tenant).patch(`/plans/${plans['1m'].id}`, { price: 2000 });
     expect((await quote()).json.amount_due).toBe(1600);
+    expect(await listed()).toEqual([[1600]]);
     await admin(tenant).patch(`/offers/${offer.id}`, { ends_at: new Date(Date.now() - 1).toISOString() });
     expect((await quote()).json.code).toBe('offer_expired');
+    expect(await listed()).toEqual([]);
     await admin(tenant).patch(`/plans/${plans['1m'].id}`, { active: false });
     expect((await anon.post('/quotes', { plan_id: plans['1m'].id })).status).toBe(404);
   });

@@ -3,10 +3,14 @@
  * the isolate. The batch always reads `tenants.catalog_version`; the definition statements
  * are conditional on that version differing from the cached one, so a fresh cache costs
  * nothing but the user-specific and live reads, and a stale one is reloaded in the same
- * round trip. Every write to offers or plans bumps the version (bumpCatalogVersion).
+ * round trip. Every write to offers or plans bumps the version (bumpCatalogVersion). Writes in
+ * this isolate drop the entry at once; within LISTING_RECHECK_MS of the last version read, only
+ * the live parts are read (see readLiveOnly), so another isolate's write may take up to that
+ * long to show in a listing.
  */
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
 import type { OfferFacts } from '../domain/offer-rules';
+import { onCatalogBump } from './catalog';
 
 export interface PublicCatalog {
   version: number;
@@ -16,6 +20,8 @@ export interface PublicCatalog {
   productsByOffer: Map<string, Set<string>>;
   plans: PlanRowRaw[];
   loadedAt: number;
+  /** When the version was last read. */
+  checkedAt: number;
 }
 
 const MAX_TENANTS = 500;
@@ -32,8 +38,56 @@ export interface ListingReads {
   liveCounts: Map<string, number>;
 }
 
-export async function readForListing(db: D1, q: { tenantId: string; now: number; user: { id: string; email: string | null } | null }): Promise<ListingReads> {
+/** Drops a tenant's cached definitions (a write in this isolate). */
+export function dropListingCatalog(tenantId: string): void {
+  cache.delete(tenantId);
+}
+onCatalogBump(dropListingCatalog);
+
+/** Definitions younger than this are used without re-reading the version (writes in this isolate drop them at once). */
+export const LISTING_RECHECK_MS = 5_000;
+
+/**
+ * With fresh definitions, only the live parts are read, and only those the answer can depend
+ * on: counts of the candidate offers with `max_redemptions`, and list memberships when a
+ * signed-in caller could see a list offer. Often nothing at all.
+ */
+async function readLiveOnly(db: D1, catalog: PublicCatalog, q: { tenantId: string; user: { id: string; email: string | null } | null }, candidates: (o: OfferRow) => boolean): Promise<ListingReads> {
+  const counted = catalog.offers.filter((o) => o.max_redemptions !== null && candidates(o)).map((o) => o.id);
+  const needsList = q.user !== null && catalog.offers.some((o) => o.eligibility === 'list' && candidates(o));
+  const stmts: D1PreparedStatement[] = [];
+  if (counted.length > 0) {
+    stmts.push(db.prepare('SELECT id, redemptions_count FROM offers WHERE id IN (SELECT value FROM json_each(?))').bind(JSON.stringify(counted)));
+  }
+  if (needsList) stmts.push(membership(db, q.tenantId, q.user!));
+  const liveCounts = new Map<string, number>();
+  const listedOfferIds = new Set<string>();
+  if (stmts.length === 0) return { catalog, liveCounts, listedOfferIds };
+  const results = await db.batch<Record<string, unknown>>(stmts);
+  let i = 0;
+  if (counted.length > 0) for (const r of results[i++]!.results as { id: string; redemptions_count: number }[]) liveCounts.set(r.id, r.redemptions_count);
+  if (needsList) for (const r of results[i++]!.results as { offer_id: string }[]) listedOfferIds.add(r.offer_id);
+  return { catalog, liveCounts, listedOfferIds };
+}
+
+function membership(db: D1, tenantId: string, user: { id: string; email: string | null }) {
+  // A UNION of two index searches (an OR made SQLite scan the tenant's whole list).
+  return db
+    .prepare(
+      user.email
+        ? 'SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ? UNION SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND email = ?'
+        : 'SELECT DISTINCT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ?',
+    )
+    .bind(...(user.email ? [tenantId, user.id, tenantId, user.email] : [tenantId, user.id]));
+}
+
+export async function readForListing(
+  db: D1,
+  q: { tenantId: string; now: number; user: { id: string; email: string | null } | null },
+  candidates: (o: OfferRow, catalog: PublicCatalog) => boolean = () => true,
+): Promise<ListingReads> {
   const cached = cache.get(q.tenantId);
+  if (cached && q.now - cached.checkedAt < LISTING_RECHECK_MS) return readLiveOnly(db, cached, q, (o) => candidates(o, cached));
   const known = cached?.version ?? -1;
   const STALE = '(SELECT catalog_version FROM tenants WHERE id = ?) <> ?';
   const LIVE = "o.tenant_id = ? AND o.discoverability = 'public' AND o.deleted_at IS NULL AND o.state <> 'failed' AND o.ends_at > ? AND (o.ended_at IS NULL OR o.ended_at > ?)";
@@ -51,22 +105,14 @@ export async function readForListing(db: D1, q: { tenantId: string; now: number;
       .bind(JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
   ];
   if (q.user) {
-    stmts.push(
-      db
-        // A UNION of two index searches (an OR made SQLite scan the tenant's whole list).
-        .prepare(
-          q.user.email
-            ? 'SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ? UNION SELECT offer_id FROM eligible_users WHERE tenant_id = ? AND email = ?'
-            : 'SELECT DISTINCT offer_id FROM eligible_users WHERE tenant_id = ? AND user_id = ?',
-        )
-        .bind(...(q.user.email ? [q.tenantId, q.user.id, q.tenantId, q.user.email] : [q.tenantId, q.user.id])),
-    );
+    stmts.push(membership(db, q.tenantId, q.user));
   }
   const results = await db.batch<Record<string, unknown>>(stmts);
   const version = (results[0]!.results[0] as { catalog_version: number } | undefined)?.catalog_version ?? 0;
   let catalog: PublicCatalog;
   if (cached && cached.version === version) {
     catalog = cached;
+    cached.checkedAt = q.now;
   } else {
     const productsByOffer = new Map<string, Set<string>>();
     for (const r of results[2]!.results as { offer_id: string; product_id: string }[]) {
@@ -81,6 +127,7 @@ export async function readForListing(db: D1, q: { tenantId: string; now: number;
       productsByOffer,
       plans: results[3]!.results as unknown as PlanRowRaw[],
       loadedAt: q.now,
+      checkedAt: q.now,
     };
     if (cache.size >= MAX_TENANTS && !cache.has(q.tenantId)) cache.delete(cache.keys().next().value!);
     cache.set(q.tenantId, catalog);

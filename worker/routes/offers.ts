@@ -12,7 +12,13 @@ import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rule
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
 import { startCodeSetJob } from '../jobs/start';
-import { dropQuoteCatalog } from '../db/quote-cache';
+import { dropQuoteCatalog as dropQuoteOnly } from '../db/quote-cache';
+import { dropListingCatalog } from '../db/offer-listing';
+
+const dropQuoteCatalog = (tenantId: string) => {
+  dropQuoteOnly(tenantId);
+  dropListingCatalog(tenantId);
+};
 
 const tags = ['Offers'];
 

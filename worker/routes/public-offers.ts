@@ -8,7 +8,7 @@ import { PublicOffer, PublicOffersQuery } from '../schemas/offer';
 import { appliesToPlan, isListed } from '../domain/offer-rules';
 import { basisPointsToPercent, priceWithDiscount } from '../domain/money';
 import { planFacts, replicaDb, type OfferRow } from '../db/offers';
-import { readForListing } from '../db/offer-listing';
+import { readForListing, type PublicCatalog } from '../db/offer-listing';
 
 export const publicDiscount = (r: OfferRow) =>
   r.discount_type === 'percent'
@@ -31,11 +31,19 @@ export const publicOffers = new Hono<AppEnv>().get(
     const tenant = c.get('tenant');
     const user = c.get('user');
     const now = Date.now();
-    const reads = await readForListing(replicaDb(c.env.DB, c.get('d1RoundTrips')), {
-      tenantId: tenant.id,
-      now,
-      user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null,
-    });
+    // Only offers that could show for this filter need their live parts read.
+    const candidate = (o: OfferRow, catalog: PublicCatalog) => {
+      if (!q.product_id && !q.plan_id) return true;
+      const products = catalog.productsByOffer.get(o.id);
+      return catalog.plans.some(
+        (p) => (!q.product_id || p.product_id === q.product_id) && (!q.plan_id || p.id === q.plan_id) && (o.all_products === 1 || (products?.has(p.product_id) ?? false)),
+      );
+    };
+    const reads = await readForListing(
+      replicaDb(c.env.DB, c.get('d1RoundTrips')),
+      { tenantId: tenant.id, now, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null },
+      candidate,
+    );
     const { catalog } = reads;
     const plans = catalog.plans.filter((p) => (!q.product_id || p.product_id === q.product_id) && (!q.plan_id || p.id === q.plan_id)).map(planFacts);
     const data: z.infer<typeof PublicOffer>[] = [];
