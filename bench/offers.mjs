@@ -193,8 +193,8 @@ export async function run({ url, platformKey, server }) {
     await rt('GET /v1/offers, listed user', 'GET', '/v1/offers', undefined, { 'X-User-Token': tokens[1] }),
     await rt(`GET /v1/offers?product_id=…, listed user`, 'GET', `/v1/offers?product_id=${products[0].id}`, undefined, { 'X-User-Token': tokens[1] }),
     await rt('POST /v1/subscriptions, code (success)', 'POST', '/v1/subscriptions', { plan_id: listedPair.plan.id, code: listedPair.code }, { 'X-User-Token': tokens[2] }),
-    await rt('POST /v1/subscriptions, idempotent replay', 'POST', '/v1/subscriptions', { plan_id: openPair.plan.id }, { 'X-User-Token': tokens[3], 'Idempotency-Key': 'bench-1' }),
-    await rt('POST /v1/subscriptions, idempotent replay (again)', 'POST', '/v1/subscriptions', { plan_id: openPair.plan.id }, { 'X-User-Token': tokens[3], 'Idempotency-Key': 'bench-1' }),
+    await rt('POST /v1/subscriptions, with Idempotency-Key (first)', 'POST', '/v1/subscriptions', { plan_id: openPair.plan.id }, { 'X-User-Token': tokens[3], 'Idempotency-Key': 'bench-1' }),
+    await rt('POST /v1/subscriptions, same key again (replay)', 'POST', '/v1/subscriptions', { plan_id: openPair.plan.id }, { 'X-User-Token': tokens[3], 'Idempotency-Key': 'bench-1' }),
     await rt('POST /v1/subscriptions, refused at read (already subscribed)', 'POST', '/v1/subscriptions', { plan_id: listedPair.plan.id, code: listedPair.code }, { 'X-User-Token': tokens[2] }),
   ];
 
@@ -220,6 +220,7 @@ D1 round trips per request (\`X-D1-Round-Trips\`, counted by the guarded D1 hand
 | --- | ---: | ---: |
 ${tripRows.map((r) => `| ${r.label} | ${r.status} | ${r.trips} |`).join('\n')}
 
-Targets: a quote and an offer listing at most 1, a checkout at most 2 (a refused write pays a third, only to name the reason).
+Targets: a quote and an offer listing at most 1, a checkout at most 2 (a write refused by a concurrent change pays a third, only to name the reason).
+Quotes and listings cost 0 when the edge caches can answer (docs/offers.md, "Speed").
 `;
 }
