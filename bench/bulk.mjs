@@ -5,7 +5,7 @@
 //
 // `npm run bench` calls run(ctx); `npx node bench/bulk.mjs [rows] [codes]` runs it alone on a fresh worker.
 import http from 'node:http';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROWS = 1_000_000;
@@ -84,6 +84,108 @@ function memorySampler(groupId) {
 }
 
 const mib = (b) => (b / 2 ** 20).toFixed(0);
+
+// ---------------------------------------------------------------------------------------------
+// The worker isolate's own V8 heap (what the 128 MB limit is about), through wrangler's inspector
+// proxy: its port is one of the sockets the process group listens on; Runtime.getHeapUsage
+// every 100 ms.
+// ---------------------------------------------------------------------------------------------
+
+function listeningPorts(groupId) {
+  const inodes = new Set();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== groupId) continue;
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        try {
+          const m = /socket:\[(\d+)\]/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+          if (m) inodes.add(m[1]);
+        } catch {}
+      }
+    } catch {}
+  }
+  const ports = new Set();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[3] === '0A' && inodes.has(f[9])) ports.add(parseInt(f[1].split(':')[1], 16));
+      }
+    } catch {}
+  }
+  return [...ports];
+}
+
+async function isolateHeapSampler(groupId) {
+  if (groupId === undefined) return null;
+  // wrangler's inspector proxy (one `workers` target) answers; workerd's own per-worker
+  // targets accept a second client but stay silent while wrangler holds the session.
+  let target = null;
+  for (const port of listeningPorts(groupId)) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) });
+      if (!res.ok) continue;
+      const list = await res.json();
+      target = list.find((t) => t.description === 'workers') ?? target;
+      if (target) break;
+    } catch {}
+  }
+  if (!target) return null;
+  const { default: WS } = await import('ws'); // wrangler's own dependency
+  const ws = new WS(target.webSocketDebuggerUrl, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let id = 0;
+  let peak = 0;
+  let baseline = 0;
+  const pending = new Map();
+  ws.on('message', (raw) => {
+    let msg;
+    try {
+      msg = JSON.parse(String(raw));
+    } catch {
+      return;
+    }
+    pending.get(msg.id)?.(msg.result);
+    pending.delete(msg.id);
+  });
+  const sample = () =>
+    new Promise((resolve) => {
+      const n = ++id;
+      pending.set(n, (result) => {
+        if (result?.usedSize !== undefined) {
+          if (baseline === 0) baseline = result.usedSize;
+          peak = Math.max(peak, result.usedSize);
+        }
+        resolve();
+      });
+      ws.send(JSON.stringify({ id: n, method: 'Runtime.getHeapUsage' }));
+      setTimeout(resolve, 1000);
+    });
+  await sample();
+  const timer = setInterval(sample, 100);
+  return {
+    reset() {
+      peak = 0;
+      baseline = 0;
+      return sample();
+    },
+    async read() {
+      await sample();
+      return { peak, baseline };
+    },
+    close() {
+      clearInterval(timer);
+      ws.close();
+    },
+  };
+}
+
+const heapCell = (h) => (h ? `${(h.baseline / 2 ** 20).toFixed(1)} → **${(h.peak / 2 ** 20).toFixed(1)} MiB**` : 'not measured');
 
 // ---------------------------------------------------------------------------------------------
 // The upload: a CSV generated on the fly with an exact Content-Length
@@ -173,7 +275,9 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   // 1. Eligible-user list.
   const listOffer = await api(url, 'POST', '/admin/v1/offers', key, { ...offerBody, code: `BENCH${Date.now().toString(36).toUpperCase()}`, eligibility: 'list' });
   if (listOffer.status !== 201) throw new Error(`offer: ${listOffer.text}`);
+  const heap = await isolateHeapSampler(groupId).catch(() => null);
   const memory = memorySampler(groupId);
+  await heap?.reset();
   const t0 = performance.now();
   const upload = await putCsv(url, `/admin/v1/offers/${listOffer.json.id}/eligible-users`, key, rows);
   const tUploaded = performance.now();
@@ -181,20 +285,24 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   const listJob = await waitForJob(url, key, JSON.parse(upload.text).job.id, 300_000);
   const t1 = performance.now();
   const listMemory = memory.stop();
+  const listHeap = heap ? await heap.read() : null;
   if (listJob.status !== 'succeeded' || listJob.processed !== rows) throw new Error(`list job: ${JSON.stringify(listJob)}`);
   const offerAfter = (await api(url, 'GET', `/admin/v1/offers/${listOffer.json.id}`, key)).json;
-  console.log(`list: ${rows} rows in ${((t1 - t0) / 1000).toFixed(1)} s (upload ${((tUploaded - t0) / 1000).toFixed(1)} s), RSS peak ${mib(listMemory.peak)} MiB`);
+  console.log(`list: ${rows} rows in ${((t1 - t0) / 1000).toFixed(1)} s (upload ${((tUploaded - t0) / 1000).toFixed(1)} s), RSS peak ${mib(listMemory.peak)} MiB, isolate heap peak ${listHeap ? mib(listHeap.peak) : 'n/a'} MiB`);
 
   // 2. Code set.
   const memory2 = memorySampler(groupId);
+  await heap?.reset();
   const t2 = performance.now();
   const setOffer = await api(url, 'POST', '/admin/v1/offers', key, { ...offerBody, code_set: { count: codes, prefix: 'B' }, eligibility: 'all' });
   if (setOffer.status !== 201) throw new Error(`code set offer: ${setOffer.text}`);
   const codeJob = await waitForJob(url, key, setOffer.json.job.id, 300_000);
   const t3 = performance.now();
   const codeMemory = memory2.stop();
+  const codeHeap = heap ? await heap.read() : null;
+  heap?.close();
   if (codeJob.status !== 'succeeded' || codeJob.processed !== codes) throw new Error(`code job: ${JSON.stringify(codeJob)}`);
-  console.log(`codes: ${codes} in ${((t3 - t2) / 1000).toFixed(1)} s, RSS peak ${mib(codeMemory.peak)} MiB`);
+  console.log(`codes: ${codes} in ${((t3 - t2) / 1000).toFixed(1)} s, RSS peak ${mib(codeMemory.peak)} MiB, isolate heap peak ${codeHeap ? mib(codeHeap.peak) : 'n/a'} MiB`);
 
   // 3. The code export, streamed.
   const t4 = performance.now();
@@ -221,14 +329,15 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
     ``,
     `On the local worker (\`wrangler dev\`: workerd with local D1, R2 and Queues). Chunks of 1,000 rows`,
     `(2,000 codes) per D1 transaction, each bound as one JSON value and expanded with \`json_each(?)\`.`,
-    `Memory is the resident set (RSS) of the workerd process(es) sampled every 100 ms: it includes`,
-    `the local D1 (SQLite page cache), R2 and queue simulators, not only the worker's isolate.`,
+    `Memory: the worker isolate's V8 heap (\`Runtime.getHeapUsage\` through the inspector, every 100 ms;`,
+    `this is what the 128 MB isolate limit is about), and the resident set of the whole workerd`,
+    `process, which also holds local D1 (SQLite and its cache for the million rows), R2 and the queue.`,
     ``,
-    `| scenario | size | end to end | throughput | workerd RSS before → peak |`,
-    `| --- | ---: | ---: | ---: | ---: |`,
-    `| eligible-user list (\`PUT …/eligible-users\`, ${mib(upload.bytes)} MiB CSV) | ${rows.toLocaleString('en')} rows | ${listSeconds.toFixed(1)} s (upload ${((tUploaded - t0) / 1000).toFixed(1)} s) | ${Math.round(rows / listSeconds).toLocaleString('en')} rows/s | ${mib(listMemory.baseline)} → ${mib(listMemory.peak)} MiB |`,
-    `| code set (\`POST /admin/v1/offers\` with \`code_set\`) | ${codes.toLocaleString('en')} codes | ${codeSeconds.toFixed(1)} s | ${Math.round(codes / codeSeconds).toLocaleString('en')} codes/s | ${mib(codeMemory.baseline)} → ${mib(codeMemory.peak)} MiB |`,
-    `| codes.csv export (streamed) | ${(exportLines - 1).toLocaleString('en')} codes, ${mib(exportBytes)} MiB${exportError ? ` (cut short: ${exportError})` : ''} | ${exportSeconds.toFixed(1)} s | ${Math.round((exportLines - 1) / exportSeconds).toLocaleString('en')} rows/s | |`,
+    `| scenario | size | end to end | throughput | worker isolate heap: before → peak | workerd process RSS: before → peak |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: |`,
+    `| eligible-user list (\`PUT …/eligible-users\`, ${mib(upload.bytes)} MiB CSV) | ${rows.toLocaleString('en')} rows | ${listSeconds.toFixed(1)} s (upload ${((tUploaded - t0) / 1000).toFixed(1)} s) | ${Math.round(rows / listSeconds).toLocaleString('en')} rows/s | ${heapCell(listHeap)} | ${mib(listMemory.baseline)} → ${mib(listMemory.peak)} MiB |`,
+    `| code set (\`POST /admin/v1/offers\` with \`code_set\`) | ${codes.toLocaleString('en')} codes | ${codeSeconds.toFixed(1)} s | ${Math.round(codes / codeSeconds).toLocaleString('en')} codes/s | ${heapCell(codeHeap)} | ${mib(codeMemory.baseline)} → ${mib(codeMemory.peak)} MiB |`,
+    `| codes.csv export (streamed) | ${(exportLines - 1).toLocaleString('en')} codes, ${mib(exportBytes)} MiB${exportError ? ` (cut short: ${exportError})` : ''} | ${exportSeconds.toFixed(1)} s | ${Math.round((exportLines - 1) / exportSeconds).toLocaleString('en')} rows/s | | |`,
     ``,
     `The list job ended \`${listJob.status}\` with ${listJob.processed.toLocaleString('en')} rows processed, ${listJob.failed} failed; the offer's`,
     `eligible users: ${offerAfter?.eligible_users ?? offerAfter?.eligible_users_count ?? 'n/a'}. Targets: under 60 s for each.`,
