@@ -66,6 +66,35 @@ describe('job failures', async () => {
     expect(offer.json.status).toBe('failed');
   });
 
+  it('continues a job that did not finish in one invocation with a fresh message', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant);
+    const key = `uploads/${tenant.id}/cont.csv`;
+    const csv = 'email\n' + Array.from({ length: 30 }, (_, i) => `c${i}@x.com`).join('\n') + '\n';
+    await env.UPLOADS.put(key, csv);
+    const id = `job_cont${Math.random().toString(36).slice(2, 10)}`;
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO jobs (id, tenant_id, kind, status, offer_id, input_key, input_bytes, byte_offset, line, params, created_at, updated_at)
+       VALUES (?, ?, 'eligible_users', 'queued', ?, ?, ?, 6, 2, ?, ?, ?)`,
+    )
+      .bind(id, tenant.id, offerId, key, csv.length, JSON.stringify({ columns: { userId: null, email: 0, columnCount: 1 } }), now, now)
+      .run();
+    let acked = 0;
+    const batch = {
+      queue: 'offer-checkout-jobs',
+      messages: [{ id: 'm', timestamp: new Date(), body: { jobId: id, tenantId: tenant.id }, attempts: 1, ack: () => void acked++, retry() {} }],
+      ackAll() {},
+      retryAll() {},
+    } as unknown as MessageBatch<{ jobId: string; tenantId: string }>;
+    // This invocation stops after one chunk of 5 rows; the message it sends lets the real consumer finish.
+    await handleJobBatch(batch, env, { uploadChunkRows: 5, maxChunks: 1 });
+    expect(acked).toBe(1);
+    const job = await waitForJob(tenant, id);
+    expect(job).toMatchObject({ status: 'succeeded', processed: 30, failed: 0 });
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM eligible_users WHERE offer_id = ?').bind(offerId).first())!.n).toBe(30);
+  });
+
   it('retries a run that throws, and marks the job failed after the last attempt', async () => {
     const tenant = await createTenant();
     const id = await insertJob(tenant.id, { kind: 'eligible_users', offerId: null, params: '{not json' });
