@@ -176,6 +176,7 @@ CREATE TABLE `offers` (
 --> statement-breakpoint
 CREATE INDEX `offers_tenant_live_idx` ON `offers` (`tenant_id`,`deleted_at`,`ends_at`);--> statement-breakpoint
 CREATE INDEX `offers_tenant_created_idx` ON `offers` (`tenant_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `offers_tenant_updated_idx` ON `offers` (`tenant_id`,`updated_at`);--> statement-breakpoint
 CREATE TABLE `plans` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -1,6 +1,6 @@
 /**
  * `GET /v1/offers` in one D1 round trip, with the tenant's public offer definitions cached in
- * the isolate. The batch always reads `tenants.catalog_version`; the definition statements
+ * the isolate. The batch reads the definitions' version (DEFINITIONS_VERSION_SQL); the definition statements
  * are conditional on that version differing from the cached one, so a fresh cache costs
  * nothing but the user-specific and live reads, and a stale one is reloaded in the same
  * round trip. Every write to offers or plans bumps the version (bumpCatalogVersion). Writes in
@@ -8,12 +8,12 @@
  * the live parts are read (see readLiveOnly), so another isolate's write may take up to that
  * long to show in a listing.
  */
-import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
+import { DEFINITIONS_VERSION_SQL, OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
 import type { OfferFacts } from '../domain/offer-rules';
 import { onCatalogBump } from './catalog';
 
 export interface PublicCatalog {
-  version: number;
+  version: string;
   offers: OfferRow[];
   /** Parsed once per load. */
   facts: OfferFacts[];
@@ -88,11 +88,11 @@ export async function readForListing(
 ): Promise<ListingReads> {
   const cached = cache.get(q.tenantId);
   if (cached && q.now - cached.checkedAt < LISTING_RECHECK_MS) return readLiveOnly(db, cached, q, (o) => candidates(o, cached));
-  const known = cached?.version ?? -1;
-  const STALE = '(SELECT catalog_version FROM tenants WHERE id = ?) <> ?';
+  const known = cached?.version ?? '';
+  const STALE = `${DEFINITIONS_VERSION_SQL} IS NOT ?`;
   const LIVE = "o.tenant_id = ? AND o.discoverability = 'public' AND o.deleted_at IS NULL AND o.state <> 'failed' AND o.ends_at > ? AND (o.ended_at IS NULL OR o.ended_at > ?)";
   const stmts: D1PreparedStatement[] = [
-    db.prepare('SELECT catalog_version FROM tenants WHERE id = ?').bind(q.tenantId),
+    db.prepare(`SELECT ${DEFINITIONS_VERSION_SQL} AS catalog_version`).bind(q.tenantId),
     db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${LIVE} AND ${STALE} ORDER BY o.id`).bind(q.tenantId, q.now, q.now, q.tenantId, known),
     db
       .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${LIVE} AND ${STALE}`)
@@ -108,7 +108,7 @@ export async function readForListing(
     stmts.push(membership(db, q.tenantId, q.user));
   }
   const results = await db.batch<Record<string, unknown>>(stmts);
-  const version = (results[0]!.results[0] as { catalog_version: number } | undefined)?.catalog_version ?? 0;
+  const version = (results[0]!.results[0] as { catalog_version: string } | undefined)?.catalog_version ?? '';
   let catalog: PublicCatalog;
   if (cached && cached.version === version) {
     catalog = cached;

@@ -116,6 +116,14 @@ export const planFacts = (p: PlanRowRaw): PlanFacts => ({
 
 export const PLAN_COLUMNS = 'id, product_id, duration, price, currency, pricing, active';
 
+/**
+ * The version of a tenant's offer and plan definitions, for the edge caches (one bound
+ * parameter: the tenant id): `catalog_version`, bumped by every write to offers and plans, and
+ * the latest `offers.updated_at`, which also moves when a job changes an offer's state.
+ */
+export const DEFINITIONS_VERSION_SQL =
+  "(SELECT t.catalog_version || ':' || coalesce((SELECT max(o2.updated_at) FROM offers o2 WHERE o2.tenant_id = t.id), 0) FROM tenants t WHERE t.id = ?)";
+
 // ---------------------------------------------------------------------------------------------
 // Admin reads
 // ---------------------------------------------------------------------------------------------

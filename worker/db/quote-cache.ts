@@ -6,14 +6,14 @@
  * inactive plan, an unknown code, a code set, live counts, a signed-in user on a list or with
  * avail limits) is read live, in one round trip.
  *
- * Freshness: the entry carries the tenant's `catalog_version`. A write in this isolate drops the
+ * Freshness: the entry carries the definitions' version (DEFINITIONS_VERSION_SQL). A write in this isolate drops the
  * entry at once (bumpCatalogVersion → onCatalogBump, and the offer routes); other isolates
  * re-check the version at most every RECHECK_MS, inside the live batch of a quote that reads
  * anyway (the definitions are reloaded only when the version changed). So a quote elsewhere may
  * show an offer or a price changed less than RECHECK_MS ago; a checkout never does (it re-reads
  * and re-checks everything on the primary).
  */
-import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
+import { DEFINITIONS_VERSION_SQL, OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
 import { onCatalogBump } from './catalog';
 import { needsUser, type OfferFacts } from '../domain/offer-rules';
 import { basisPointsToPercent } from '../domain/money';
@@ -45,7 +45,7 @@ export interface CachedOffer {
 }
 
 export interface QuoteCatalog {
-  version: number;
+  version: string;
   checkedAt: number;
   plans: Map<string, PlanRowRaw>;
   offersByCode: Map<string, CachedOffer>;
@@ -73,12 +73,12 @@ export const cacheDecides = (o: OfferFacts, signedIn: boolean): boolean => o.max
 
 /** Statements to add to a live batch that (re)check the cache; definitions come back only when stale. */
 export function refreshStatements(db: D1, tenantId: string, now: number): D1PreparedStatement[] {
-  const known = cache.get(tenantId)?.version ?? -1;
-  const STALE = '(SELECT catalog_version FROM tenants WHERE id = ?) IS NOT ?';
+  const known = cache.get(tenantId)?.version ?? '';
+  const STALE = `${DEFINITIONS_VERSION_SQL} IS NOT ?`;
   // Bounded: a code beyond the first MAX_OFFERS is simply read live.
   const OFFERS = `o.tenant_id = ? AND o.code IS NOT NULL AND o.deleted_at IS NULL AND o.ends_at > ? ORDER BY o.ends_at LIMIT ${MAX_OFFERS}`;
   return [
-    db.prepare('SELECT catalog_version FROM tenants WHERE id = ?').bind(tenantId),
+    db.prepare(`SELECT ${DEFINITIONS_VERSION_SQL} AS catalog_version`).bind(tenantId),
     db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND ${STALE} LIMIT ${MAX_PLANS}`).bind(tenantId, tenantId, known),
     db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${STALE} AND ${OFFERS}`).bind(tenantId, known, tenantId, now),
     db
@@ -89,7 +89,7 @@ export function refreshStatements(db: D1, tenantId: string, now: number): D1Prep
 
 /** Applies the results of refreshStatements. */
 export function applyRefresh(tenantId: string, now: number, results: D1Result<Record<string, unknown>>[]): void {
-  const version = (results[0]?.results[0] as { catalog_version: number } | undefined)?.catalog_version;
+  const version = (results[0]?.results[0] as { catalog_version: string } | undefined)?.catalog_version;
   if (version === undefined) return;
   const cached = cache.get(tenantId);
   if (cached && cached.version === version) {

@@ -136,6 +136,8 @@ export const offers = sqliteTable(
   (t) => [
     index('offers_tenant_live_idx').on(t.tenantId, t.deletedAt, t.endsAt),
     index('offers_tenant_created_idx').on(t.tenantId, t.createdAt),
+    /** max(updated_at) per tenant is part of the edge caches' version (offer state changes by jobs). */
+    index('offers_tenant_updated_idx').on(t.tenantId, t.updatedAt),
   ],
 );
 
