@@ -250,6 +250,9 @@ describe('tenant isolation', () => {
     expect((await admin(b).post(`/subscriptions/${sub.id}/void`)).status).toBe(404);
     expect((await admin(b).post(`/subscriptions/${sub.id}/renew`, {})).status).toBe(404);
     expect((await admin(b).post(`/subscriptions/${sub.id}/cancel`)).status).toBe(404);
+    expect((await admin(b).get(`/subscriptions/${sub.id}`)).status).toBe(404);
+    expect((await admin(b).get(`/plans/${ca.plans['1m'].id}/offers`)).status).toBe(404);
+    expect((await admin(b).get('/offers')).json.data).toEqual([]);
     expect((await publicApi(b).get('/offers')).json.data).toEqual([]);
     expect((await publicApi(b).post('/quotes', { plan_id: cb.plans['1m'].id, code: offer.code })).json.code).toBe('code_not_found');
     expect((await publicApi(b).post('/quotes', { plan_id: ca.plans['1m'].id })).status).toBe(404);

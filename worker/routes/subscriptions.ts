@@ -207,7 +207,9 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
       if (sub.status !== 'active' && sub.status !== 'grace') {
         throw new AppError('conflict', { code: 'subscription_not_renewable', detail: `A ${sub.status} subscription cannot be renewed.` });
       }
-      const price = r.plan?.price ?? sub.price;
+      // A checkout renews at the plan's current price; a group or import subscription was
+      // granted at no charge and stays at its own price.
+      const price = sub.source === 'checkout' ? (r.plan?.price ?? sub.price) : sub.price;
       const decision = decideRenewal({
         cycle: sub.cycle,
         discountedCycles: sub.discounted_cycles,
