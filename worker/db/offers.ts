@@ -399,9 +399,6 @@ export interface CheckoutWrite {
     code: string;
     codeKind: 'shared' | 'set';
     redemptionId: string;
-    maxRedemptions: number | null;
-    availLimitPerProduct: number | null;
-    availLimitTotal: number | null;
   } | null;
   idempotency: { key: string; requestHash: string; response: string } | null;
 }
@@ -424,19 +421,17 @@ export async function writeCheckout(db: D1, w: CheckoutWrite): Promise<boolean> 
   }
   const o = w.offer;
   if (o) {
+    // Every limit as the offer row says it now (not as the read saw it).
     guards.push(
-      `EXISTS (SELECT 1 FROM offers WHERE id = ? AND tenant_id = ? AND state <> 'failed' AND deleted_at IS NULL AND (ended_at IS NULL OR ended_at > ?)
-         AND starts_at <= ? AND ends_at > ? AND (max_redemptions IS NULL OR redemptions_count < max_redemptions))`,
+      `EXISTS (SELECT 1 FROM offers o WHERE o.id = ? AND o.tenant_id = ? AND o.state <> 'failed' AND o.deleted_at IS NULL
+         AND (o.ended_at IS NULL OR o.ended_at > ?) AND o.starts_at <= ? AND o.ends_at > ?
+         AND (o.max_redemptions IS NULL OR o.redemptions_count < o.max_redemptions)
+         AND (o.avail_limit_per_product IS NULL
+              OR (SELECT count(*) FROM redemptions r WHERE r.offer_id = o.id AND r.user_id = ? AND r.product_id = ? AND r.kind = 'avail') < o.avail_limit_per_product)
+         AND (o.avail_limit_total IS NULL
+              OR (SELECT count(*) FROM redemptions r WHERE r.offer_id = o.id AND r.user_id = ? AND r.kind = 'avail') < o.avail_limit_total))`,
     );
-    guardParams.push(o.id, w.tenantId, w.now, w.now, w.now);
-    if (o.availLimitPerProduct !== null) {
-      guards.push("(SELECT count(*) FROM redemptions WHERE offer_id = ? AND user_id = ? AND product_id = ? AND kind = 'avail') < ?");
-      guardParams.push(o.id, w.user.id, s.productId, o.availLimitPerProduct);
-    }
-    if (o.availLimitTotal !== null) {
-      guards.push("(SELECT count(*) FROM redemptions WHERE offer_id = ? AND user_id = ? AND kind = 'avail') < ?");
-      guardParams.push(o.id, w.user.id, o.availLimitTotal);
-    }
+    guardParams.push(o.id, w.tenantId, w.now, w.now, w.now, w.user.id, s.productId, w.user.id);
     if (o.codeKind === 'set') {
       guards.push('EXISTS (SELECT 1 FROM codes WHERE tenant_id = ? AND code = ? AND offer_id = ? AND redeemed_by IS NULL)');
       guardParams.push(w.tenantId, o.code, o.id);

@@ -147,9 +147,6 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
             code: code!,
             codeKind: reads.offer!.code_kind,
             redemptionId: newId('red'),
-            maxRedemptions: reads.offer!.max_redemptions,
-            availLimitPerProduct: reads.offer!.avail_limit_per_product,
-            availLimitTotal: reads.offer!.avail_limit_total,
           }
         : null,
       idempotency: key ? { key, requestHash, response: body } : null,
