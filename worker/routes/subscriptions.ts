@@ -279,7 +279,11 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
       if (r.subscription.cycle !== 1 || r.subscription.source !== 'checkout') {
         throw new AppError('conflict', { code: 'not_voidable', detail: 'Only a new checkout subscription (first cycle) can be voided; cancel it instead.' });
       }
-      await writeVoid(db, tenantId, r.subscription, Date.now());
+      if (!(await writeVoid(db, tenantId, r.subscription, Date.now()))) {
+        // Changed meanwhile: voided by a concurrent call (same answer), or renewed (refused).
+        const again = await readForRenewal(db, tenantId, id);
+        if (!again.voided) throw new AppError('conflict', { code: 'not_voidable', detail: 'The subscription changed meanwhile (renewed); cancel it instead.' });
+      }
       return c.json({ id, voided: true as const });
     },
   );
