@@ -220,7 +220,7 @@ D1 round trips per request (\`X-D1-Round-Trips\`, counted by the guarded D1 hand
 | --- | ---: | ---: |
 ${tripRows.map((r) => `| ${r.label} | ${r.status} | ${r.trips} |`).join('\n')}
 
-Targets: a quote and an offer listing at most 1, a checkout at most 2 (a write refused by a concurrent change pays a third, only to name the reason).
+Targets: a quote and an offer listing at most 1, a checkout at most 2 (also when its write is refused by a concurrent change: the write batch re-reads to name the reason).
 Quotes and listings cost 0 when the edge caches can answer (docs/offers.md, "Speed").
 `;
 }

@@ -16,8 +16,8 @@ async function setup(limits: Record<string, number>) {
   const other = await createCatalog(tenant, { durations: ['1m'], name: 'other' });
   const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id, other.product.id], durations: ['1m'] }, ...limits });
   const db = primaryDb(env.DB, { count: 0 });
-  const write = (userId: string, plan: any, extra: Partial<CheckoutWrite> = {}, codeKind: 'shared' | 'set' = 'shared', code = offer.code) =>
-    writeCheckout(db, {
+  const write = async (userId: string, plan: any, extra: Partial<CheckoutWrite> = {}, codeKind: 'shared' | 'set' = 'shared', code = offer.code) =>
+    (await writeCheckout(db, {
       tenantId: tenant.id,
       now: Date.now(),
       user: { id: userId, email: null, emailVerified: false },
@@ -42,7 +42,7 @@ async function setup(limits: Record<string, number>) {
       },
       idempotency: null,
       ...extra,
-    });
+    })).created;
   const counts = async () => ({
     subs: (await env.DB.prepare('SELECT count(*) AS n FROM subscriptions WHERE tenant_id = ?').bind(tenant.id).first<{ n: number }>())!.n,
     redemptions: (await env.DB.prepare('SELECT count(*) AS n FROM redemptions WHERE tenant_id = ?').bind(tenant.id).first<{ n: number }>())!.n,

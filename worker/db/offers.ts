@@ -289,11 +289,20 @@ export interface RedemptionReads {
  * avail counts of the user, and for a checkout the user's subscriptions on the product and the
  * stored idempotent answer.
  */
+export type RedemptionQuery = { tenantId: string; planId: string; code: string | null; user: { id: string; email: string | null } | null; checkout: boolean; idempotencyKey?: string | null };
+
 export async function readForRedemption(
   db: D1,
-  q: { tenantId: string; planId: string; code: string | null; user: { id: string; email: string | null } | null; checkout: boolean; idempotencyKey?: string | null },
+  q: RedemptionQuery,
   extra: D1PreparedStatement[] = [],
 ): Promise<RedemptionReads & { extra: D1Result<Record<string, unknown>>[] }> {
+  const reads = redemptionReads(db, q);
+  const results = await db.batch<Record<string, unknown>>([...reads.stmts, ...extra]);
+  return { ...reads.parse(results), extra: results.slice(reads.stmts.length) };
+}
+
+/** The statements of readForRedemption and the parser of their results (also run at the end of the checkout's write batch). */
+export function redemptionReads(db: D1, q: RedemptionQuery): { stmts: D1PreparedStatement[]; parse: (results: D1Result<Record<string, unknown>>[]) => RedemptionReads } {
   const { tenantId, planId, code, user } = q;
   const stmts: D1PreparedStatement[] = [];
   const idx: Record<string, number> = {};
@@ -354,22 +363,21 @@ export async function readForRedemption(
       );
     }
   }
-  const own = stmts.length;
-  stmts.push(...extra);
-  const results = await db.batch<Record<string, unknown>>(stmts);
-  const rows = (name: string) => (idx[name] === undefined ? [] : (results[idx[name]!]!.results as Record<string, unknown>[]));
-  const avails = rows('avails')[0] as { total: number; on_product: number } | undefined;
-  return {
-    plan: (rows('plan')[0] as unknown as PlanRowRaw) ?? null,
-    offer: (rows('offer')[0] as unknown as RedemptionReads['offer']) ?? null,
-    productIncluded: rows('included').length > 0,
-    onList: rows('list').length > 0,
-    userAvailsTotal: avails?.total ?? 0,
-    userAvailsOnProduct: avails?.on_product ?? 0,
-    subscriptions: rows('subs') as { id: string; status: string }[],
-    idempotency: (rows('idem')[0] as RedemptionReads['idempotency']) ?? null,
-    extra: results.slice(own),
+  const parse = (results: D1Result<Record<string, unknown>>[]): RedemptionReads => {
+    const rows = (name: string) => (idx[name] === undefined ? [] : (results[idx[name]!]!.results as Record<string, unknown>[]));
+    const avails = rows('avails')[0] as { total: number; on_product: number } | undefined;
+    return {
+      plan: (rows('plan')[0] as unknown as PlanRowRaw) ?? null,
+      offer: (rows('offer')[0] as unknown as RedemptionReads['offer']) ?? null,
+      productIncluded: rows('included').length > 0,
+      onList: rows('list').length > 0,
+      userAvailsTotal: avails?.total ?? 0,
+      userAvailsOnProduct: avails?.on_product ?? 0,
+      subscriptions: rows('subs') as { id: string; status: string }[],
+      idempotency: (rows('idem')[0] as RedemptionReads['idempotency']) ?? null,
+    };
   };
+  return { stmts, parse };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +419,7 @@ export interface CheckoutWrite {
  * nothing, and concurrent checkouts can never exceed a limit: D1 runs batches one at a time.
  * Returns whether the subscription was created.
  */
-export async function writeCheckout(db: D1, w: CheckoutWrite): Promise<boolean> {
+export async function writeCheckout(db: D1, w: CheckoutWrite, recheck?: ReturnType<typeof redemptionReads>): Promise<{ created: boolean; after: RedemptionReads | null }> {
   const s = w.subscription;
   const guards: string[] = ["NOT EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = ? AND user_id = ? AND product_id = ? AND status IN ('active', 'grace'))"];
   const guardParams: unknown[] = [w.tenantId, w.user.id, s.productId];
@@ -513,8 +521,13 @@ export async function writeCheckout(db: D1, w: CheckoutWrite): Promise<boolean> 
         .bind(w.tenantId, w.user.id, w.idempotency.key, w.idempotency.requestHash, w.idempotency.response, w.now, s.id),
     );
   }
-  const results = await db.batch(stmts);
-  return (results[1]!.meta.changes ?? 0) === 1;
+  // The reads again, after the writes and in the same transaction: when a guard refused, they
+  // say why, without another round trip.
+  const own = stmts.length;
+  if (recheck) stmts.push(...recheck.stmts);
+  const results = await db.batch<Record<string, unknown>>(stmts);
+  const created = (results[1]!.meta.changes ?? 0) === 1;
+  return { created, after: recheck && !created ? recheck.parse(results.slice(own)) : null };
 }
 
 // ---------------------------------------------------------------------------------------------

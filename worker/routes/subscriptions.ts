@@ -19,6 +19,7 @@ import {
   readForRedemption,
   readForRenewal,
   redemptionFacts,
+  redemptionReads,
   subscriptionRow,
   writeCheckout,
   writeRenewal,
@@ -83,17 +84,16 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
     const collection = input.collection ?? 'charge_card';
     const requestHash = key ? await sha256Hex(JSON.stringify([input.plan_id, code, collection])) : '';
     const db: D1 = primaryDb(c.env.DB, c.get('d1RoundTrips'));
-    const read = () =>
-      readForRedemption(db, {
-        tenantId: tenant.id,
-        planId: input.plan_id,
-        code,
-        user: { id: user.id, email: user.emailVerified ? user.email : null },
-        checkout: true,
-        idempotencyKey: key,
-      });
+    const query = {
+      tenantId: tenant.id,
+      planId: input.plan_id,
+      code,
+      user: { id: user.id, email: user.emailVerified ? user.email : null },
+      checkout: true,
+      idempotencyKey: key,
+    };
     const now = Date.now();
-    const reads = await read();
+    const reads = await readForRedemption(db, query);
     const judged = judge(reads, user, code, requestHash, now);
     if (judged.kind === 'replay') return replay(judged);
     const plan = reads.plan!;
@@ -124,7 +124,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
       updated_at: now,
     };
     const body = JSON.stringify(subscriptionJson(subscriptionRow(row)));
-    const created = await writeCheckout(db, {
+    const { created, after } = await writeCheckout(db, {
       tenantId: tenant.id,
       now,
       user: { id: user.id, email: user.email, emailVerified: user.emailVerified },
@@ -150,11 +150,11 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
           }
         : null,
       idempotency: key ? { key, requestHash, response: body } : null,
-    });
+    }, redemptionReads(db, query));
     if (created) return new Response(body, { status: 201, headers: { 'Content-Type': 'application/json' } });
     // Refused by a guard: something changed since the read (a concurrent checkout took the last
-    // redemption, ...). Only this path pays a third round trip, to name the reason.
-    const again = judge(await read(), user, code, requestHash, Date.now());
+    // redemption, ...). The write batch re-read the facts after its writes: name the reason.
+    const again = judge(after!, user, code, requestHash, Date.now());
     if (again.kind === 'replay') return replay(again);
     throw new AppError('conflict', { code: 'checkout_conflict', detail: 'A concurrent change refused this checkout; try again.' });
   },
