@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admin, createCatalog, createTenant, publicApi } from '../helpers';
+import { admin, call, createCatalog, createTenant, publicApi } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
 import { csvRows, waitForJob } from '../bulk-helpers';
 
@@ -178,6 +178,9 @@ describe('sc1/sc2 example of the spec', () => {
     const r1 = await admin(tenant).post(`/subscriptions/${sub.json.id}/renew`, {});
     expect(r1.status, r1.text).toBe(200);
     expect(r1.json).toMatchObject({ cycle: 2, discount: 500, amount_due: 500, discounted_cycles: 2 });
+    const bad = await admin(tenant).post(`/subscriptions/${sub.json.id}/renew`, { grace: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].path).toBe('grace');
     const r2 = await admin(tenant).post(`/subscriptions/${sub.json.id}/renew`, { grace: true });
     expect(r2.json).toMatchObject({ cycle: 3, discount: 0, amount_due: 1000, discounted_cycles: 2 });
     const stats = await admin(tenant).get(`/offers/${offer.id}/stats`);
@@ -187,7 +190,8 @@ describe('sc1/sc2 example of the spec', () => {
   it('subscription_limit 1: only the first month is discounted', async () => {
     const { tenant, sc1, checkout } = await setup({ subscription_limit: 1 });
     const sub = await checkout(sc1.plans['1m']);
-    const r1 = await admin(tenant).post(`/subscriptions/${sub.json.id}/renew`, {});
+    // No body at all, or an empty JSON body, is an automatic renewal.
+    const r1 = await call('POST', `/admin/v1/subscriptions/${sub.json.id}/renew`, { key: tenant.secret_key, raw: '', headers: { 'Content-Type': 'application/json' } });
     expect(r1.json).toMatchObject({ cycle: 2, discount: 0, amount_due: 1000, discounted_cycles: 1 });
   });
 

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import { describeRoute } from 'hono-openapi';
+import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
 import type { AppEnv, EndUser } from '../env';
 import { AppError, notFound } from '../errors';
-import { validate } from '../validation';
+import { toFieldErrors, validate } from '../validation';
 import { IdParam, commonProblems, json, problem } from '../schemas/common';
 import { CheckoutRequest, RenewRequest } from '../schemas/offer';
 import { Subscription, subscriptionJson } from '../schemas/subscription';
@@ -182,6 +182,7 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
     describeRoute({
       tags,
       summary: 'Renew (a new billing cycle)',
+      requestBody: { required: false, content: { 'application/json': { schema: resolver(RenewRequest) } } },
       description:
         'Automatic renewal, or `{grace: true}` for a renewal paid within the grace period. Not an avail. The sign-up discount continues while every cycle so far was discounted and the discounted cycles stay within the offer\'s `subscription_limit`, even after the offer ended. Answers the subscription with the new cycle\'s `amount_due`, `discount` and `cycle`.',
       responses: {
@@ -192,10 +193,21 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
       },
     }),
     validate('param', IdParam('sub')),
-    validate('json', RenewRequest),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { grace } = c.req.valid('json');
+      // The body is optional: none, an empty one, or `{grace?: true}`.
+      const text = (await c.req.text()).trim();
+      let body: unknown = {};
+      if (text) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new AppError('invalid_input', { code: 'malformed_json', detail: 'The body is not valid JSON.', errors: [{ path: '', message: 'is not valid JSON' }] });
+        }
+      }
+      const parsed = RenewRequest.safeParse(body);
+      if (!parsed.success) throw new AppError('invalid_input', { code: 'invalid_input', detail: 'The request is invalid.', errors: toFieldErrors(parsed.error.issues) });
+      const { grace } = parsed.data;
       const tenantId = c.get('tenant').id;
       const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
       const r = await readForRenewal(db, tenantId, id);
