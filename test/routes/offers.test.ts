@@ -128,6 +128,9 @@ describe('POST /admin/v1/offers', () => {
     const quote = await publicApi(tenant).post('/quotes', { plan_id: fixed.plans['1m'].id, code: flat.json.code });
     expect(quote.json).toMatchObject({ price: 500, discount: 500, amount_due: 0 }); // never below zero
     expect((await publicApi(tenant).post('/quotes', { plan_id: aum.plans['1m'].id, code: flat.json.code })).json.code).toBe('not_applicable');
+    const flatOnAum = await admin(tenant).post('/offers', base(aum.product.id, { discount: { type: 'flat', amount: 100, currency: 'INR' } }));
+    expect(flatOnAum.status).toBe(400);
+    expect(flatOnAum.json.errors[0].path).toBe('discount.type');
     const pct = await createOffer(tenant, { discount: { type: 'percent', value: 33.33 }, applies_to: { product_ids: [aum.product.id], durations: ['1m'] } });
     const q2 = await publicApi(tenant).post('/quotes', { plan_id: aum.plans['1m'].id, code: pct.code });
     expect(q2.json).toMatchObject({ price: 2000, discount: 667, amount_due: 1333 });

@@ -163,7 +163,7 @@ export interface ProductCoverage {
 
 export type CoverageDecision =
   | { kind: 'covered'; productIds: string[]; warnings: { product_id: string; reason: string; message: string }[] }
-  | { kind: 'none_left'; warnings: { product_id: string; reason: string; message: string }[]; currencyMismatch: boolean };
+  | { kind: 'none_left'; warnings: { product_id: string; reason: string; message: string }[]; currencyMismatch: boolean; aumOnly: boolean };
 
 /**
  * At creation: which selected products the offer keeps. A product with no active plan in a
@@ -196,7 +196,10 @@ export function decideCoverage(
     }
     kept.push(p.productId);
   }
-  if (kept.length === 0) return { kind: 'none_left', warnings, currencyMismatch };
+  if (kept.length === 0) {
+    const aumOnly = warnings.length > 0 && warnings.every((w) => w.reason === 'aum_plans_take_percent_only');
+    return { kind: 'none_left', warnings, currencyMismatch, aumOnly };
+  }
   return { kind: 'covered', productIds: kept, warnings };
 }
 

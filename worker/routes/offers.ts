@@ -120,6 +120,14 @@ export const offers = new Hono<AppEnv>()
         { durations, discount },
       );
       if (decision.kind === 'none_left') {
+        if (decision.aumOnly) {
+          throw new AppError('invalid_input', {
+            code: 'invalid_input',
+            detail: 'The selected plans are aum-priced: they take percentage discounts only.',
+            errors: [{ path: 'discount.type', message: 'must be percent for aum plans' }],
+            extra: { warnings: decision.warnings },
+          });
+        }
         if (decision.currencyMismatch) {
           throw new AppError('invalid_input', {
             code: 'invalid_input',
