@@ -174,6 +174,30 @@ describe('POST /v1/access/claim', () => {
   });
 });
 
+describe('cancelling a group subscription', () => {
+  it('frees the seat once, and the user may claim again', async () => {
+    const { tenant, planId } = await groupTenant();
+    const g = await createGroup(tenant, { name: 'Small', plan_id: planId, ip_ranges: ['203.0.113.0/24'], seat_limit: 1 });
+    const alice = await member(tenant, { sub: 'alice', ip: '203.0.113.7' });
+    const bob = await member(tenant, { sub: 'bob', ip: '203.0.113.8' });
+    const first = await alice.post('/access/claim', { group_id: g.id });
+    expect(first.status).toBe(201);
+    expect((await bob.post('/access/claim', { group_id: g.id })).json.code).toBe('seats_exhausted');
+
+    for (let i = 0; i < 2; i++) {
+      const cancel = await admin(tenant).post(`/subscriptions/${first.json.id}/cancel`);
+      expect(cancel.status).toBe(200);
+      expect(cancel.json.status).toBe('cancelled');
+    }
+    expect((await admin(tenant).get(`/groups/${g.id}`)).json.seats_used).toBe(0);
+    const bobs = await bob.post('/access/claim', { group_id: g.id });
+    expect(bobs.status).toBe(201);
+    expect((await admin(tenant).get(`/groups/${g.id}`)).json.seats_used).toBe(1);
+    // The group is full again: Alice's new claim is refused, her old subscription stays cancelled.
+    expect((await alice.post('/access/claim', { group_id: g.id })).json.code).toBe('seats_exhausted');
+  });
+});
+
 describe('group reporting', () => {
   it('reports seats, and owners and users apart by product and plan', async () => {
     const { tenant, api, planId, productId, owners } = await groupTenant();

@@ -9,6 +9,7 @@
 import type { Db } from './client';
 import type { Duration } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
+import type { SubscriptionRaw } from '../schemas/subscription';
 
 /** Ranges per INSERT statement: keeps the bound JSON well under D1's limits. */
 const RANGES_PER_STATEMENT = 2_000;
@@ -379,7 +380,7 @@ export interface ClaimInput {
  * count and the subscription follow only when that row is ours. Answers the user's
  * subscription of this group (new or earlier), or null when no seat was free.
  */
-export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: Record<string, unknown>; created: boolean } | null> {
+export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: SubscriptionRaw; created: boolean } | null> {
   const c = d1(db);
   const ours = `EXISTS (SELECT 1 FROM group_claims WHERE group_id = ?1 AND user_id = ?2 AND subscription_id = ?3)`;
   const results = await c.batch([
@@ -423,7 +424,7 @@ export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: Record<st
       )
       .bind(x.groupId, x.userId, x.tenantId),
   ]);
-  const row = results[results.length - 1]!.results[0] as Record<string, unknown> | undefined;
+  const row = results[results.length - 1]!.results[0] as SubscriptionRaw | undefined;
   if (!row) return null;
   return { row, created: row.id === x.subscriptionId };
 }
@@ -522,5 +523,5 @@ export async function findClaim(db: Db, tenantId: string, groupId: string, userI
       .bind(tenantId, groupId, userId),
   ]);
   if (group!.results.length === 0) return null;
-  return { subscription: (claim!.results[0] as Record<string, unknown> | undefined) ?? null };
+  return { subscription: (claim!.results[0] as SubscriptionRaw | undefined) ?? null };
 }

@@ -6,6 +6,7 @@
 import { guardD1, type RoundTripCounter } from './guard';
 import type { DiscountDef } from '../domain/money';
 import type { OfferFacts, PlanFacts } from '../domain/offer-rules';
+import type { SubscriptionRaw } from '../schemas/subscription';
 
 export type D1 = Pick<D1Database, 'prepare' | 'batch'>;
 
@@ -537,59 +538,6 @@ export async function writeCheckout(db: D1, w: CheckoutWrite, recheck?: ReturnTy
 export const SUBSCRIPTION_COLUMNS = `id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id, offer_id, code, reactivation, cycle,
   discounted_cycles, price, discount, amount_due, currency, current_period_start, current_period_end, cancelled_at, created_at, updated_at`;
 
-export interface SubscriptionRaw {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  product_id: string;
-  plan_id: string;
-  status: 'active' | 'grace' | 'cancelled' | 'expired';
-  source: 'checkout' | 'group' | 'import';
-  collection: 'charge_card' | 'send_invoice';
-  group_id: string | null;
-  offer_id: string | null;
-  code: string | null;
-  reactivation: number;
-  cycle: number;
-  discounted_cycles: number;
-  price: number;
-  discount: number;
-  amount_due: number;
-  currency: string;
-  current_period_start: number;
-  current_period_end: number;
-  cancelled_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The drizzle-shaped row that `subscriptionJson` takes. */
-export const subscriptionRow = (r: SubscriptionRaw) => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  userId: r.user_id,
-  productId: r.product_id,
-  planId: r.plan_id,
-  status: r.status,
-  source: r.source,
-  collection: r.collection,
-  groupId: r.group_id,
-  offerId: r.offer_id,
-  code: r.code,
-  reactivation: r.reactivation === 1,
-  cycle: r.cycle,
-  discountedCycles: r.discounted_cycles,
-  price: r.price,
-  discount: r.discount,
-  amountDue: r.amount_due,
-  currency: r.currency,
-  currentPeriodStart: r.current_period_start,
-  currentPeriodEnd: r.current_period_end,
-  cancelledAt: r.cancelled_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
 export async function readForRenewal(db: D1, tenantId: string, id: string) {
   const [sub, offer, plan, voided] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE tenant_id = ? AND id = ?`).bind(tenantId, id),
@@ -656,14 +604,25 @@ export async function writeRenewal(db: D1, w: RenewalWrite): Promise<Subscriptio
 }
 
 export async function cancelSubscription(db: D1, tenantId: string, id: string, now: number): Promise<SubscriptionRaw | null> {
-  const row = await db
-    .prepare(
-      `UPDATE subscriptions SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?), updated_at = CASE WHEN status = 'cancelled' THEN updated_at ELSE ? END
-       WHERE tenant_id = ? AND id = ? RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    )
-    .bind(now, now, tenantId, id)
-    .first<SubscriptionRaw>();
-  return row ?? null;
+  // A group member's cancellation frees the seat (and the claim, so the user may claim again
+  // later within the seat limit). Only the first cancel does: later ones find it cancelled.
+  const live = "EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = ?1 AND id = ?2 AND status <> 'cancelled')";
+  const [, , cancelled] = await db.batch<SubscriptionRaw>([
+    db
+      .prepare(
+        `UPDATE groups SET seats_used = max(seats_used - 1, 0), updated_at = ?3
+         WHERE tenant_id = ?1 AND id = (SELECT group_id FROM group_claims WHERE tenant_id = ?1 AND subscription_id = ?2) AND ${live}`,
+      )
+      .bind(tenantId, id, now),
+    db.prepare(`DELETE FROM group_claims WHERE tenant_id = ?1 AND subscription_id = ?2 AND ${live}`).bind(tenantId, id),
+    db
+      .prepare(
+        `UPDATE subscriptions SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?3), updated_at = CASE WHEN status = 'cancelled' THEN updated_at ELSE ?3 END
+         WHERE tenant_id = ?1 AND id = ?2 RETURNING ${SUBSCRIPTION_COLUMNS}`,
+      )
+      .bind(tenantId, id, now),
+  ]);
+  return cancelled!.results[0] ?? null;
 }
 
 export async function getSubscription(db: D1, tenantId: string, id: string): Promise<SubscriptionRaw | null> {

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { commonProblems, json, problem } from '../schemas/common';
 import { Access, AccessClaim } from '../schemas/groups';
-import { Subscription, subscriptionJson, type SubscriptionRow } from '../schemas/subscription';
+import { Subscription, subscriptionRawJson } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
 import { newId } from '../domain/crypto';
 import { clientAddress, toBytes } from '../domain/ip-ranges';
@@ -37,36 +37,6 @@ const accessJson = (m: Pick<AccessMatch, 'id' | 'name' | 'plan_id' | 'product_id
   product_id: m.product_id,
   via: m.via,
 });
-
-/** A `subscriptions` row as D1 returns it (snake_case, 0/1 booleans) to the shared JSON shape. */
-function subscriptionFromRaw(r: Record<string, unknown>) {
-  const row = {
-    id: r.id,
-    tenantId: r.tenant_id,
-    userId: r.user_id,
-    productId: r.product_id,
-    planId: r.plan_id,
-    status: r.status,
-    source: r.source,
-    collection: r.collection,
-    groupId: r.group_id,
-    offerId: r.offer_id,
-    code: r.code,
-    reactivation: r.reactivation === 1 || r.reactivation === true,
-    cycle: r.cycle,
-    discountedCycles: r.discounted_cycles,
-    price: r.price,
-    discount: r.discount,
-    amountDue: r.amount_due,
-    currency: r.currency,
-    currentPeriodStart: r.current_period_start,
-    currentPeriodEnd: r.current_period_end,
-    cancelledAt: r.cancelled_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  } as unknown as SubscriptionRow;
-  return subscriptionJson(row);
-}
 
 /** `/v1/access` */
 export const access = new Hono<AppEnv>()
@@ -122,7 +92,7 @@ export const access = new Hono<AppEnv>()
         // Not (or no longer) qualified: an earlier claim still answers with its subscription.
         const earlier = await findClaim(db, tenantId, groupId, user.id);
         if (!earlier) throw notFound('group', 'group_id');
-        if (earlier.subscription) return c.json(subscriptionFromRaw(earlier.subscription), 200);
+        if (earlier.subscription) return c.json(subscriptionRawJson(earlier.subscription), 200);
         throw new AppError('forbidden', {
           code: 'not_qualified',
           detail: 'Neither your network (IP address) nor a verified email domain qualifies for this group.',
@@ -145,6 +115,6 @@ export const access = new Hono<AppEnv>()
       if (!claimed) {
         throw new AppError('conflict', { code: 'seats_exhausted', detail: 'Every seat of this group is taken.', errors: [{ path: 'group_id', message: 'no seat left' }] });
       }
-      return c.json(subscriptionFromRaw(claimed.row), claimed.created ? 201 : 200);
+      return c.json(subscriptionRawJson(claimed.row), claimed.created ? 201 : 200);
     },
   );

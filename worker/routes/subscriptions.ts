@@ -6,7 +6,7 @@ import { AppError, notFound } from '../errors';
 import { toFieldErrors, validate } from '../validation';
 import { IdParam, commonProblems, json, problem } from '../schemas/common';
 import { CheckoutRequest, RenewRequest } from '../schemas/offer';
-import { Subscription, subscriptionJson } from '../schemas/subscription';
+import { Subscription, subscriptionRawJson, type SubscriptionRaw } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
 import { newId, sha256Hex } from '../domain/crypto';
 import { decideRedemption, decideRenewal } from '../domain/offer-rules';
@@ -20,7 +20,6 @@ import {
   readForRenewal,
   redemptionFacts,
   redemptionReads,
-  subscriptionRow,
   writeCheckout,
   writeRenewal,
   writeVoid,
@@ -98,7 +97,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
     if (judged.kind === 'replay') return replay(judged);
     const plan = reads.plan!;
     const a = judged.applied;
-    const row: SubscriptionRowLike = {
+    const row: SubscriptionRaw = {
       id: newId('sub'),
       tenant_id: tenant.id,
       user_id: user.id,
@@ -123,7 +122,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
       created_at: now,
       updated_at: now,
     };
-    const body = JSON.stringify(subscriptionJson(subscriptionRow(row)));
+    const body = JSON.stringify(subscriptionRawJson(row));
     const { created, after } = await writeCheckout(db, {
       tenantId: tenant.id,
       now,
@@ -160,8 +159,6 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
   },
 );
 
-type SubscriptionRowLike = Parameters<typeof subscriptionRow>[0];
-
 const tags = ['Billing hooks'];
 const Voided = z.object({ id: z.string(), voided: z.literal(true) }).meta({ id: 'VoidedSubscription' });
 
@@ -174,7 +171,7 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
     async (c) => {
       const row = await getSubscription(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id);
       if (!row) throw notFound('subscription', 'id');
-      return c.json(subscriptionJson(subscriptionRow(row)));
+      return c.json(subscriptionRawJson(row));
     },
   )
   .post(
@@ -246,7 +243,7 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
         },
       });
       if (!renewed) throw new AppError('conflict', { code: 'renewal_conflict', detail: 'The subscription changed concurrently; read it and try again.' });
-      return c.json(subscriptionJson(subscriptionRow(renewed)));
+      return c.json(subscriptionRawJson(renewed));
     },
   )
   .post(
@@ -261,7 +258,7 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
     async (c) => {
       const row = await cancelSubscription(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id, Date.now());
       if (!row) throw notFound('subscription', 'id');
-      return c.json(subscriptionJson(subscriptionRow(row)));
+      return c.json(subscriptionRawJson(row));
     },
   )
   .post(

@@ -54,3 +54,61 @@ export const subscriptionJson = (s: SubscriptionRow): z.infer<typeof Subscriptio
   cancelled_at: iso(s.cancelledAt),
   created_at: iso(s.createdAt)!,
 });
+
+/** A `subscriptions` row as raw D1 statements return it. */
+export interface SubscriptionRaw {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  product_id: string;
+  plan_id: string;
+  status: 'active' | 'grace' | 'cancelled' | 'expired';
+  source: 'checkout' | 'group' | 'import';
+  collection: 'charge_card' | 'send_invoice';
+  group_id: string | null;
+  offer_id: string | null;
+  code: string | null;
+  reactivation: number;
+  cycle: number;
+  discounted_cycles: number;
+  price: number;
+  discount: number;
+  amount_due: number;
+  currency: string;
+  current_period_start: number;
+  current_period_end: number;
+  cancelled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A raw D1 row (snake_case, 0/1 booleans) as the drizzle-shaped row that `subscriptionJson` takes. */
+export const subscriptionRow = (r: SubscriptionRaw): SubscriptionRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  productId: r.product_id,
+  planId: r.plan_id,
+  status: r.status,
+  source: r.source,
+  collection: r.collection,
+  groupId: r.group_id,
+  offerId: r.offer_id,
+  code: r.code,
+  reactivation: r.reactivation === 1 || (r.reactivation as unknown) === true,
+  cycle: r.cycle,
+  discountedCycles: r.discounted_cycles,
+  price: r.price,
+  discount: r.discount,
+  amountDue: r.amount_due,
+  currency: r.currency,
+  currentPeriodStart: r.current_period_start,
+  currentPeriodEnd: r.current_period_end,
+  cancelledAt: r.cancelled_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+
+/** The JSON shape of a raw D1 subscription row. */
+export const subscriptionRawJson = (r: SubscriptionRaw) => subscriptionJson(subscriptionRow(r));
