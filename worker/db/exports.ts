@@ -2,6 +2,8 @@
  * Keyset-paged reads behind the CSV exports: each page is one query bounded by LIMIT, so an
  * export of any size streams in constant memory.
  */
+import type { SubscriptionRaw } from '../schemas/subscription';
+
 type D1 = Pick<D1Database, 'prepare' | 'batch'>;
 
 export interface ExportFilter {
@@ -33,30 +35,8 @@ const filters = (f: ExportFilter, alias: string) => {
   return { where, params };
 };
 
-export interface SubscriptionExportRow {
-  id: string;
-  user_id: string;
-  email: string | null;
-  product_id: string;
-  plan_id: string;
-  status: string;
-  source: string;
-  collection: string;
-  group_id: string | null;
-  offer_id: string | null;
-  code: string | null;
-  reactivation: number;
-  cycle: number;
-  discounted_cycles: number;
-  price: number;
-  discount: number;
-  amount_due: number;
-  currency: string;
-  current_period_start: number;
-  current_period_end: number;
-  cancelled_at: number | null;
-  created_at: number;
-}
+/** A subscription as exported: the raw row with the user's email. */
+export type SubscriptionExportRow = Omit<SubscriptionRaw, 'tenant_id' | 'updated_at'> & { email: string | null };
 
 export async function subscriptionsPage(db: D1, f: ExportFilter, after: Position, limit: number): Promise<SubscriptionExportRow[]> {
   const { where, params } = filters(f, 's');

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { validate } from '../validation';
 import { Id, IdParam, commonProblems, json, problem } from '../schemas/common';
-import { JobEnvelope, jobJson } from '../schemas/job';
+import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
 import { findJob, findLiveOffer, insertListJob } from '../db/jobs';
 import { bulkDb } from '../db/bulk';
@@ -36,10 +36,7 @@ export const offerBulk = new Hono<AppEnv>()
       responses: {
         ...commonProblems,
         202: json('The job processing the list', JobEnvelope),
-        400: problem('Empty body (`empty_upload`) or a header without `user_id`/`email` (`invalid_csv_header`)'),
-        404: problem('Unknown offer'),
-        413: problem('Over the upload limit'),
-        415: problem('Not a CSV body'),
+        ...uploadProblems('offer', '`user_id`/`email`'),
       },
     }),
     validate('param', IdParam('offer')),

@@ -3,8 +3,8 @@ import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { validate } from '../validation';
-import { IdParam, commonProblems, json, problem } from '../schemas/common';
-import { JobEnvelope, jobJson } from '../schemas/job';
+import { IdParam, commonProblems, json } from '../schemas/common';
+import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
 import { findJob, insertJobStatement } from '../db/jobs';
 import { bulkDb } from '../db/bulk';
@@ -30,10 +30,7 @@ export const planImports = new Hono<AppEnv>().post(
     responses: {
       ...commonProblems,
       202: json('The import job', JobEnvelope),
-      400: problem('Empty body (`empty_upload`) or a header without `user_id` (`invalid_csv_header`)'),
-      404: problem('Unknown plan'),
-      413: problem('Over the upload limit'),
-      415: problem('Not a CSV body'),
+      ...uploadProblems('plan', '`user_id`'),
     },
   }),
   validate('param', IdParam('plan')),

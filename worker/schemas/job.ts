@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { iso } from './common';
+import { iso, problem } from './common';
 import type { JobJson } from '../jobs/types';
 import type { jobs } from '../db/schema';
 
@@ -51,4 +51,12 @@ export const jobJson = (
   plan_id: j.planId,
   created_at: iso(j.createdAt)!,
   finished_at: iso(j.finishedAt),
+});
+
+/** The refusals every CSV upload route may answer (besides the common ones). */
+export const uploadProblems = (what: string, header: string) => ({
+  400: problem(`Empty body (\`empty_upload\`) or a header without ${header} (\`invalid_csv_header\`)`),
+  404: problem(`Unknown ${what}`),
+  413: problem('Over the upload limit'),
+  415: problem('Not a CSV body'),
 });
