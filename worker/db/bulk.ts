@@ -6,8 +6,8 @@
  * bound as one JSON array and expanded with `json_each(?)` (D1: at most 100 bound parameters).
  */
 import { guardD1 } from './guard';
+import type { D1 } from './guard';
 
-type D1 = Pick<D1Database, 'prepare' | 'batch'>;
 
 export const bulkDb = (d1: D1Database): D1 => guardD1(d1);
 
@@ -86,14 +86,6 @@ export function settleOffer(db: D1, x: { tenantId: string; offerId: string; jobI
          AND NOT EXISTS (SELECT 1 FROM jobs WHERE offer_id = ?3 AND id <> ?5 AND status IN ('queued', 'running'))`,
     )
     .bind(x.failed ? 'failed' : 'published', x.now, x.offerId, x.tenantId, x.jobId);
-}
-
-/**
- * Invalidates the tenant's cached offer definitions (quote cache, public listing: they compare
- * `catalog_version` on every read): a job that changes an offer's state or list ends with it.
- */
-export function bumpCatalog(db: D1, tenantId: string): D1PreparedStatement {
-  return db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId);
 }
 
 /** Recounts an offer's eligible users (for the live count while a list is processed). */

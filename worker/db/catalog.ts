@@ -89,11 +89,20 @@ export function notifyCatalogBump(tenantId: string): void {
   for (const listener of catalogBumpListeners) listener(tenantId);
 }
 
-/** Statement that invalidates the tenant's edge caches of offers and plans; put it in the write's batch. */
+/**
+ * Statement that invalidates the tenant's edge caches of offers, plans and groups; put it in the
+ * write's batch. Also drops this isolate's caches at once. `bumpCatalogStatement` is the same for
+ * raw D1 batches.
+ */
 export function bumpCatalogVersion(db: Db, tenantId: string) {
   notifyCatalogBump(tenantId);
   return db
     .update(tenants)
     .set({ catalogVersion: sql`${tenants.catalogVersion} + 1` })
     .where(eq(tenants.id, tenantId));
+}
+
+export function bumpCatalogStatement(d1: Pick<D1Database, 'prepare'>, tenantId: string): D1PreparedStatement {
+  notifyCatalogBump(tenantId);
+  return d1.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId);
 }

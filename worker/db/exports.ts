@@ -3,8 +3,8 @@
  * export of any size streams in constant memory.
  */
 import type { SubscriptionRaw } from '../schemas/subscription';
+import type { D1 } from './guard';
 
-type D1 = Pick<D1Database, 'prepare' | 'batch'>;
 
 export interface ExportFilter {
   tenantId: string;

@@ -10,6 +10,7 @@ import type { Db } from './client';
 import type { Duration } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
 import type { SubscriptionRaw } from '../schemas/subscription';
+import { bumpCatalogStatement } from './catalog';
 
 /** Ranges per INSERT statement: keeps the bound JSON well under D1's limits. */
 const RANGES_PER_STATEMENT = 2_000;
@@ -232,7 +233,7 @@ export async function writeGroup(db: Db, w: GroupWrite): Promise<void> {
         .bind(w.tenantId, w.id, JSON.stringify(w.domains)),
     );
   }
-  stmts.push(c.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?1').bind(w.tenantId));
+  stmts.push(bumpCatalogStatement(c, w.tenantId));
   try {
     await c.batch(stmts);
   } catch (e) {
@@ -305,7 +306,7 @@ export async function deleteGroup(db: Db, tenantId: string, id: string, now: num
     c.prepare('UPDATE groups SET deleted_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL').bind(tenantId, id, now),
     c.prepare('DELETE FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2').bind(tenantId, id),
     c.prepare('DELETE FROM group_domains WHERE tenant_id = ?1 AND group_id = ?2').bind(tenantId, id),
-    c.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?1').bind(tenantId),
+    bumpCatalogStatement(c, tenantId),
   ]);
   return (updated!.meta.changes ?? 0) > 0;
 }

@@ -35,7 +35,9 @@ export interface RoundTripCounter {
   count: number;
 }
 
-type Preparer = Pick<D1Database, 'prepare' | 'batch'>;
+/** A raw D1 handle: a database or a D1 session, as the guarded queries use it. */
+export type D1 = Pick<D1Database, 'prepare' | 'batch'>;
+type Preparer = D1;
 
 function guardStatement(stmt: D1PreparedStatement, sql: string, counter?: RoundTripCounter): D1PreparedStatement {
   const bind = stmt.bind.bind(stmt);

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './client';
 import { jobs } from './schema';
+import { bumpCatalogStatement } from './catalog';
+import type { D1 } from './guard';
 
 export type JobRow = typeof jobs.$inferSelect;
 export type NewJob = Pick<typeof jobs.$inferInsert, 'id' | 'tenantId' | 'kind'> &
@@ -36,7 +38,6 @@ export function findJob(db: Db, tenantId: string, id: string) {
     .get();
 }
 
-type D1 = Pick<D1Database, 'prepare' | 'batch'>;
 
 /** An offer as the bulk routes need it (null when unknown to the tenant or deleted). */
 export function findLiveOffer(db: D1, tenantId: string, offerId: string) {
@@ -53,7 +54,7 @@ export async function insertListJob(db: D1, job: JobInsert): Promise<void> {
     db
       .prepare(`UPDATE offers SET state = 'in_progress', updated_at = ? WHERE id = ? AND tenant_id = ? AND state = 'published' AND deleted_at IS NULL`)
       .bind(job.now, job.offerId, job.tenantId),
-    db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(job.tenantId),
+    bumpCatalogStatement(db, job.tenantId),
   ]);
 }
 

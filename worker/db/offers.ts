@@ -8,7 +8,8 @@ import type { DiscountDef } from '../domain/money';
 import type { OfferFacts, PlanFacts } from '../domain/offer-rules';
 import type { SubscriptionRaw } from '../schemas/subscription';
 
-export type D1 = Pick<D1Database, 'prepare' | 'batch'>;
+export type { D1 } from './guard';
+import type { D1 } from './guard';
 
 /** The primary (writes, and reads that must see the latest write), counted. */
 export function primaryDb(d1: D1Database, counter: RoundTripCounter): D1 {

@@ -13,7 +13,6 @@ import type { Duration } from '../db/schema';
 import {
   advanceJob,
   bulkDb,
-  bumpCatalog,
   countOfferCodes,
   importStatements,
   insertEligibleUsers,
@@ -29,6 +28,7 @@ import {
 } from '../db/bulk';
 import { readCsvRecords } from './csv-reader';
 import type { CodeSetParams, JobKind, JobStatus } from './types';
+import { bumpCatalogStatement } from '../db/catalog';
 
 type Env = Pick<Bindings, 'DB' | 'UPLOADS'>;
 type D1 = ReturnType<typeof bulkDb>;
@@ -153,7 +153,7 @@ export async function failJob(env: Pick<Bindings, 'DB'>, jobId: string, reason: 
     compact([
       markJobFailed(db, jobId, reason, now),
       job.offer_id ? settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId, now, failed: true }) : null,
-      job.offer_id ? bumpCatalog(db, job.tenant_id) : null,
+      job.offer_id ? bumpCatalogStatement(db, job.tenant_id) : null,
     ]),
   );
 }
@@ -244,7 +244,7 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
         if (job.offer_id) {
           list.push(recountEligibleUsers(db, { tenantId: job.tenant_id, offerId: job.offer_id }));
           list.push(settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId: job.id, now, failed: false }));
-          list.push(bumpCatalog(db, job.tenant_id));
+          list.push(bumpCatalogStatement(db, job.tenant_id));
         }
       }
       return { statements: list, advance };
@@ -338,7 +338,7 @@ async function runCodeSet(env: Env, db: D1, job: JobRecord, writer: ChunkWriter,
         setProcessed(db, at, stored, now),
         succeedJob(db, { jobId: at.jobId, cursor: at.cursor + 1 }, now),
         settleOffer(db, { ...target, jobId: job.id, now, failed: false }),
-        bumpCatalog(db, target.tenantId),
+        bumpCatalogStatement(db, target.tenantId),
       ],
       advance: 0,
     }));

@@ -12,6 +12,7 @@ import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rule
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
 import { startCodeSetJob } from '../jobs/start';
+import { bumpCatalogStatement } from '../db/catalog';
 import { dropQuoteCatalog as dropQuoteOnly } from '../db/quote-cache';
 import { dropListingCatalog } from '../db/offer-listing';
 
@@ -185,7 +186,7 @@ export const offers = new Hono<AppEnv>()
         db
           .prepare('INSERT INTO offer_products (offer_id, product_id, tenant_id) SELECT ?, value, ? FROM json_each(?)')
           .bind(row.id, tenant.id, JSON.stringify(keptProducts)),
-        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenant.id),
+        bumpCatalogStatement(db, tenant.id),
       ];
       if (code) {
         stmts.push(
@@ -276,7 +277,7 @@ export const offers = new Hono<AppEnv>()
         db
           .prepare('UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *')
           .bind(endsAt, endedAt, discoverability, now, tenant.id, id),
-        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenant.id),
+        bumpCatalogStatement(db, tenant.id),
       ]);
       dropQuoteCatalog(tenant.id);
       const row = updated!.results[0] as unknown as OfferRow | undefined;
@@ -301,7 +302,7 @@ export const offers = new Hono<AppEnv>()
       dropQuoteCatalog(tenantId);
       const [updated] = await db.batch([
         db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
-        db.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId),
+        bumpCatalogStatement(db, tenantId),
       ]);
       dropQuoteCatalog(tenantId);
       if (updated!.results.length === 0) throw notFound('offer', 'id');
