@@ -263,6 +263,7 @@ CREATE TABLE `subscriptions` (
 	`currency` text NOT NULL,
 	`current_period_start` integer NOT NULL,
 	`current_period_end` integer NOT NULL,
+	`hold_expires_at` integer,
 	`cancelled_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
@@ -283,6 +284,8 @@ CREATE TABLE `tenants` (
 	`allowed_origins` text DEFAULT '[]' NOT NULL,
 	`user_token_secret_version` integer DEFAULT 1 NOT NULL,
 	`catalog_version` integer DEFAULT 1 NOT NULL,
+	`checkout_hold_minutes` integer DEFAULT 30 NOT NULL,
+	`disabled_at` integer,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint

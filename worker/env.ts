@@ -17,6 +17,8 @@ export interface TenantContext {
   name: string;
   timeZone: string;
   allowedOrigins: string[];
+  /** Minutes a pending checkout holds its counts (tenant setting, default 30). */
+  checkoutHoldMinutes: number;
 }
 
 /** The signed-in end user of a public request, from a verified user token. */

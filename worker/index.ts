@@ -1,10 +1,15 @@
 import { app } from './app';
 import type { Bindings } from './env';
 import { handleJobBatch } from './jobs/consumer';
+import { runSweeps } from './jobs/sweeps';
 import type { JobMessage } from './jobs/types';
 
 export default {
   fetch: app.fetch,
-  /** Background jobs (worker/jobs/, docs/jobs.md): this worker consumes its own queue. */
+  /** Background jobs (worker/jobs/, docs/jobs.md): this worker consumes its own queues. */
   queue: (batch: MessageBatch<JobMessage>, env: Bindings) => handleJobBatch(batch, env),
+  /** Cron Trigger (wrangler.toml): the sweeps of worker/jobs/sweeps.ts. */
+  scheduled: (controller: ScheduledController, env: Bindings, ctx: ExecutionContext) => {
+    ctx.waitUntil(runSweeps(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Bindings, JobMessage>;

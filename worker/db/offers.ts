@@ -537,7 +537,7 @@ export async function writeCheckout(db: D1, w: CheckoutWrite, recheck?: ReturnTy
 // ---------------------------------------------------------------------------------------------
 
 export const SUBSCRIPTION_COLUMNS = `id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id, offer_id, code, reactivation, cycle,
-  discounted_cycles, price, discount, amount_due, currency, current_period_start, current_period_end, cancelled_at, created_at, updated_at`;
+  discounted_cycles, price, discount, amount_due, currency, current_period_start, current_period_end, hold_expires_at, cancelled_at, created_at, updated_at`;
 
 export async function readForRenewal(db: D1, tenantId: string, id: string) {
   const [sub, offer, plan, voided] = await db.batch<Record<string, unknown>>([

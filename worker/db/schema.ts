@@ -26,6 +26,10 @@ export const tenants = sqliteTable('tenants', {
   userTokenSecretVersion: integer('user_token_secret_version').notNull().default(1),
   /** Bumped on every write to offers, plans or groups: edge caches key on it. */
   catalogVersion: integer('catalog_version').notNull().default(1),
+  /** How long a pending (unpaid) checkout holds the counts it took (1–1440). */
+  checkoutHoldMinutes: integer('checkout_hold_minutes').notNull().default(30),
+  /** Set by the operator: every key of a disabled tenant answers 403 tenant_disabled. */
+  disabledAt: integer('disabled_at'),
   createdAt: createdAt(),
 });
 
@@ -213,7 +217,7 @@ export const users = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('users_tenant_email_idx').on(t.tenantId, t.email)],
 );
 
-export const SUBSCRIPTION_STATUSES = ['active', 'grace', 'cancelled', 'expired'] as const;
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'grace', 'cancelled', 'expired', 'hold_expired'] as const;
 
 export const subscriptions = sqliteTable(
   'subscriptions',
@@ -241,6 +245,8 @@ export const subscriptions = sqliteTable(
     currency: text('currency').notNull(),
     currentPeriodStart: integer('current_period_start').notNull(),
     currentPeriodEnd: integer('current_period_end').notNull(),
+    /** A pending checkout's hold: its counts are taken until this instant, then given back. */
+    holdExpiresAt: integer('hold_expires_at'),
     cancelledAt: integer('cancelled_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -45,6 +45,7 @@ async function authenticate(c: Parameters<MiddlewareHandler<AppEnv>>[0], kind: K
     name: record.tenant.name,
     timeZone: record.tenant.timeZone,
     allowedOrigins: record.tenant.allowedOrigins,
+    checkoutHoldMinutes: record.tenant.checkoutHoldMinutes,
   };
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
   keyCache.set(hash, { tenant, tokenSecretVersion: record.tenant.userTokenSecretVersion, expires: now + KEY_CACHE_TTL_MS });

@@ -118,6 +118,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
       currency: plan.currency,
       current_period_start: now,
       current_period_end: addPeriod(now, plan.duration as '1m'),
+      hold_expires_at: null,
       cancelled_at: null,
       created_at: now,
       updated_at: now,

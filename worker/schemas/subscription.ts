@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { subscriptions } from '../db/schema';
+import { SUBSCRIPTION_STATUSES, type subscriptions } from '../db/schema';
 import { iso } from './common';
 
 /** The one JSON shape of a subscription, shared by checkout, group claims, imports and billing hooks. */
@@ -9,7 +9,7 @@ export const Subscription = z
     user_id: z.string(),
     product_id: z.string(),
     plan_id: z.string(),
-    status: z.enum(['active', 'grace', 'cancelled', 'expired']),
+    status: z.enum(SUBSCRIPTION_STATUSES),
     source: z.enum(['checkout', 'group', 'import']),
     collection: z.enum(['charge_card', 'send_invoice']),
     group_id: z.string().nullable(),
@@ -24,6 +24,7 @@ export const Subscription = z
     currency: z.string(),
     current_period_start: z.string(),
     current_period_end: z.string(),
+    hold_expires_at: z.string().nullable().meta({ description: 'A pending checkout holds its counts until this instant' }),
     cancelled_at: z.string().nullable(),
     created_at: z.string(),
   })
@@ -51,6 +52,7 @@ export const subscriptionJson = (s: SubscriptionRow): z.infer<typeof Subscriptio
   currency: s.currency,
   current_period_start: iso(s.currentPeriodStart)!,
   current_period_end: iso(s.currentPeriodEnd)!,
+  hold_expires_at: iso(s.holdExpiresAt),
   cancelled_at: iso(s.cancelledAt),
   created_at: iso(s.createdAt)!,
 });
@@ -62,7 +64,7 @@ export interface SubscriptionRaw {
   user_id: string;
   product_id: string;
   plan_id: string;
-  status: 'active' | 'grace' | 'cancelled' | 'expired';
+  status: (typeof SUBSCRIPTION_STATUSES)[number];
   source: 'checkout' | 'group' | 'import';
   collection: 'charge_card' | 'send_invoice';
   group_id: string | null;
@@ -77,6 +79,7 @@ export interface SubscriptionRaw {
   currency: string;
   current_period_start: number;
   current_period_end: number;
+  hold_expires_at: number | null;
   cancelled_at: number | null;
   created_at: number;
   updated_at: number;
@@ -104,6 +107,7 @@ export const subscriptionRow = (r: SubscriptionRaw): SubscriptionRow => ({
   currency: r.currency,
   currentPeriodStart: r.current_period_start,
   currentPeriodEnd: r.current_period_end,
+  holdExpiresAt: r.hold_expires_at ?? null,
   cancelledAt: r.cancelled_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

@@ -1,0 +1,22 @@
+/**
+ * The Cron Trigger's work (wrangler.toml `[triggers]`, every minute): each sweep is a small
+ * function of its own module, listed here. A sweep only catches up with what correctness never
+ * waits for (a hold's counts already come back at its expiry instant; a stalled job is resumed;
+ * an undelivered webhook is retried). A failing sweep is logged and never stops the others.
+ */
+import type { Bindings } from '../env';
+
+export type Sweep = (env: Bindings, now: number) => Promise<void>;
+
+/** Every sweep the cron runs, in order. Add a line here for a new one. */
+export const SWEEPS: Array<{ name: string; run: Sweep }> = [];
+
+export async function runSweeps(env: Bindings, now: number = Date.now()): Promise<void> {
+  for (const sweep of SWEEPS) {
+    try {
+      await sweep.run(env, now);
+    } catch (err) {
+      console.error(`sweep ${sweep.name} failed`, err);
+    }
+  }
+}
