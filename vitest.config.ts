@@ -5,7 +5,8 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
  * Two projects:
  * - `worker`: the worker's tests inside workerd (miniflare) against a real local D1 with the
  *   real migrations applied (test/setup/apply-migrations.ts);
- * - `widget`: the widget's tests in real Chromium against a real local worker.
+ * - `widget`: the widget's tests in real Chromium against a real local worker;
+ * - `console`: the publisher console's tests, in real Chromium against a real local worker.
  */
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations('./migrations');
@@ -39,6 +40,16 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           test: {
             name: 'widget',
             include: ['test/widget/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+        {
+          test: {
+            name: 'console',
+            include: ['test/console/**/*.test.ts'],
             environment: 'node',
             testTimeout: 120_000,
             hookTimeout: 180_000,
