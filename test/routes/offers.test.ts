@@ -115,6 +115,40 @@ describe('POST /admin/v1/offers', () => {
     expect(res.json.status).toBe('scheduled');
   });
 
+  it('warns at creation when a flat discount makes a plan free (discount_makes_plan_free), naming each such plan', async () => {
+    const tenant = await createTenant();
+    const api = admin(tenant);
+    const { product, plans } = await createCatalog(tenant, { durations: ['1m', '3m'], price: 49_900 });
+    const pricier = await api.post('/plans', { product_id: product.id, name: 'Yearly', duration: '1y', price: 499_900, currency: 'INR' });
+    const usd = await api.post('/plans', { product_id: product.id, name: 'USD monthly', duration: '1m', price: 400, currency: 'USD' });
+    const free = await api.post('/plans', { product_id: product.id, name: 'Free', duration: '1m', price: 0, currency: 'INR' });
+    expect([pricier.status, usd.status, free.status]).toEqual([201, 201, 201]);
+    // ₹500 off: the ₹499 plans (1m, 3m here) become free; the yearly one, the USD one and the already free one do not warn.
+    const flat = await api.post('/offers', base(product.id, { discount: { type: 'flat', amount: 50_000, currency: 'INR' }, applies_to: { product_ids: [product.id], durations: ['1m', '3m', '1y'] } }));
+    expect(flat.status, flat.text).toBe(201);
+    const warned = flat.json.warnings.filter((w: { reason: string }) => w.reason === 'discount_makes_plan_free');
+    expect(warned.map((w: { plan_id: string }) => w.plan_id).sort()).toEqual([plans['1m'].id, plans['3m'].id].sort());
+    expect(warned[0]).toMatchObject({ product_id: product.id, message: expect.stringContaining('free') });
+    expect(flat.json.warnings).toHaveLength(2);
+    // Kept on the offer: GET answers the same warnings.
+    expect((await api.get(`/offers/${flat.json.id}`)).json.warnings).toEqual(flat.json.warnings);
+    // Exactly the price is free too; one minor unit less is not; a duration not selected is not looked at.
+    const exact = await api.post('/offers', base(product.id, { discount: { type: 'flat', amount: 49_900, currency: 'INR' }, applies_to: { product_ids: [product.id], durations: ['3m'] } }));
+    expect(exact.json.warnings).toEqual([expect.objectContaining({ plan_id: plans['3m'].id, reason: 'discount_makes_plan_free' })]);
+    const less = await api.post('/offers', base(product.id, { discount: { type: 'flat', amount: 49_899, currency: 'INR' }, applies_to: { product_ids: [product.id], durations: ['1m', '3m'] } }));
+    expect(less.status, less.text).toBe(201);
+    expect(less.json.warnings).toEqual([]);
+    // Percentages never warn, 100% included (that is what a 100% offer is for).
+    const pct = await api.post('/offers', base(product.id, { discount: { type: 'percent', value: 100 } }));
+    expect(pct.json.warnings).toEqual([]);
+    // all_products looks at every product of this tenant only: another tenant's cheap plan does not warn here.
+    const other = await createTenant();
+    await createCatalog(other, { durations: ['1m'], price: 100 });
+    const all = await api.post('/offers', base(product.id, { applies_to: { all_products: true, durations: ['1m'] }, discount: { type: 'flat', amount: 50_000, currency: 'INR' } }));
+    expect(all.status, all.text).toBe(201);
+    expect(all.json.warnings).toEqual([expect.objectContaining({ plan_id: plans['1m'].id, reason: 'discount_makes_plan_free' })]);
+  });
+
   it('takes flat discounts only on fixed plans of its currency; percent on aum plans', async () => {
     const tenant = await createTenant();
     const fixed = await createCatalog(tenant, { durations: ['1m'], currency: 'INR', price: 500 });
@@ -124,7 +158,10 @@ describe('POST /admin/v1/offers', () => {
       base(fixed.product.id, { discount: { type: 'flat', amount: 800, currency: 'INR' }, applies_to: { product_ids: [fixed.product.id, aum.product.id], durations: ['1m'] } }),
     );
     expect(flat.status, flat.text).toBe(201);
-    expect(flat.json.warnings).toEqual([expect.objectContaining({ product_id: aum.product.id, reason: 'aum_plans_take_percent_only' })]);
+    expect(flat.json.warnings).toEqual([
+      expect.objectContaining({ product_id: aum.product.id, reason: 'aum_plans_take_percent_only' }),
+      expect.objectContaining({ product_id: fixed.product.id, plan_id: fixed.plans['1m'].id, reason: 'discount_makes_plan_free' }),
+    ]);
     const quote = await publicApi(tenant).post('/quotes', { plan_id: fixed.plans['1m'].id, code: flat.json.code });
     expect(quote.json).toMatchObject({ price: 500, discount: 500, amount_due: 0 }); // never below zero
     expect((await publicApi(tenant).post('/quotes', { plan_id: aum.plans['1m'].id, code: flat.json.code })).json.code).toBe('not_applicable');

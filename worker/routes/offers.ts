@@ -9,6 +9,7 @@ import { Offer, OfferCreate, OfferListQuery, OfferStats, OfferUpdate } from '../
 import { newId } from '../domain/crypto';
 import { basisPointsToPercent, percentToBasisPoints } from '../domain/money';
 import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rules';
+import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
 import { startCodeSetJob } from '../jobs/start';
@@ -74,7 +75,7 @@ export const offers = new Hono<AppEnv>()
       tags,
       summary: 'Create an offer',
       description:
-        'A shared `code` or a `code_set` (generated in a job: the offer is `in_progress` until it is done). Products without an active plan the discount can apply to are left out and named in `warnings`; when none is left the offer is refused.',
+        'A shared `code` or a `code_set` (generated in a job: the offer is `in_progress` until it is done). Products without an active plan the discount can apply to are left out and named in `warnings`; when none is left the offer is refused. A flat discount not less than a plan\'s price is accepted with a `discount_makes_plan_free` warning naming the plan (`plan_id`).',
       responses: {
         201: json('The offer, with `warnings` and, for a code set, its `job`', Offer),
         404: problem('Unknown product (`errors[0].path` names it)'),
@@ -146,7 +147,12 @@ export const offers = new Hono<AppEnv>()
       }
       // all_products keeps covering every product, including later ones: no product rows.
       const keptProducts = selected === 'all' ? [] : decision.productIds;
-      const warnings = selected === 'all' ? [] : decision.warnings;
+      const kept = new Set(decision.productIds);
+      const warnings = [
+        ...(selected === 'all' ? [] : decision.warnings),
+        // A flat discount that takes a whole plan's price: allowed, but said (docs/widget.md).
+        ...flatDiscountFreePlans(coverage.plans.map(planFacts).filter((p) => kept.has(p.productId)), { durations, discount }),
+      ];
       const code = input.code !== undefined ? normaliseCode(input.code) : null;
       const codeSet = input.code_set ?? null;
       const row: OfferRow = {

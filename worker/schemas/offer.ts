@@ -81,7 +81,12 @@ export const OfferUpdate = z
   })
   .meta({ id: 'OfferUpdate', description: 'Only `ends_at` and `discoverability` of a live offer may change.' });
 
-const Warning = z.object({ product_id: z.string(), reason: z.string(), message: z.string() });
+const Warning = z.object({
+  product_id: z.string(),
+  plan_id: z.string().optional().meta({ description: 'The plan, for a warning about one plan (`discount_makes_plan_free`)' }),
+  reason: z.string(),
+  message: z.string(),
+});
 
 export const OfferStatusEnum = z.enum(['in_progress', 'scheduled', 'active', 'inactive', 'failed']);
 
