@@ -9,6 +9,8 @@ export interface Bindings extends Env {
   SECRET_DERIVATION_KEY: string;
   /** Queue of background jobs; this same worker is its consumer (worker/jobs/consumer.ts). */
   JOBS_QUEUE: Queue<import('./jobs/types').JobMessage>;
+  /** Queue of webhook deliveries; this same worker is its consumer (worker/jobs/webhook-delivery.ts). */
+  WEBHOOKS_QUEUE: Queue<import('./db/webhook-outbox').WebhookMessage>;
 }
 
 /** The authenticated tenant of a request. */

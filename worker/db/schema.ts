@@ -450,3 +450,74 @@ export const jobErrors = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.line] })],
 );
+
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks (docs/webhooks.md)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A publisher's webhook endpoint. The signing secret is never stored: it is derived from
+ * SECRET_DERIVATION_KEY, the endpoint id and `secret_salt` (worker/domain/webhook-signature.ts).
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    url: text('url').notNull(),
+    /** JSON array of event types, or `["*"]`. */
+    events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+    description: text('description'),
+    /** Random salt of the derived signing secret (not a secret on its own). */
+    secretSalt: text('secret_salt').notNull(),
+    disabledAt: integer('disabled_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_endpoints_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+/** The outbox: one row per event, written in the same D1 batch as the change it reports. */
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    type: text('type').notNull(),
+    /** The JSON body exactly as POSTed: `{id, type, created_at, data: {object}}`. */
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_events_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+/** One delivery per event and subscribed endpoint, with its retry state. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    nextAttemptAt: integer('next_attempt_at'),
+    /** A consumer's claim on the delivery while it tries it (token, and until when). */
+    leaseToken: text('lease_token'),
+    leaseUntil: integer('lease_until'),
+    deliveredAt: integer('delivered_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_endpoint_idx').on(t.eventId, t.endpointId),
+    index('webhook_deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.createdAt),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+  ],
+);

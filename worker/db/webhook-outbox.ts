@@ -1,0 +1,102 @@
+/**
+ * The webhook outbox (docs/webhooks.md). A change that publishers hear about appends
+ * `outboxStatements(...)` to the very D1 batch that makes the change, so an event exists if and
+ * only if the change committed: none is lost, none is sent for a change that rolled back. After
+ * the batch committed, `kickDeliveries` gets the deliveries going at once; the cron sweep
+ * (worker/jobs/webhook-delivery.ts) re-enqueues anything still due, as a fallback.
+ */
+import type { Bindings } from '../env';
+import { newId } from '../domain/crypto';
+import type { D1 } from './guard';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'subscription.pending',
+  'subscription.activated',
+  'subscription.renewed',
+  'subscription.cancelled',
+  'subscription.voided',
+  'subscription.hold_expired',
+  'group.claimed',
+  'job.succeeded',
+  'job.failed',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** A message of the `offer-checkout-webhooks` queue. */
+export type WebhookMessage =
+  /** Deliver whatever is due for this tenant (sent after a change committed). */
+  | { kind: 'tenant'; tenantId: string }
+  /** Try this one delivery (retries, sweeps). */
+  | { kind: 'delivery'; tenantId: string; deliveryId: string };
+
+export interface OutboxEvent {
+  tenantId: string;
+  type: WebhookEventType;
+  /** The object the event reports (e.g. the subscription JSON of the API), as `data.object`. */
+  object: unknown;
+  /** Milliseconds since the epoch: the event's `created_at`. */
+  now: number;
+  /**
+   * An SQL boolean expression evaluated inside the batch, after the statements before it:
+   * the event is written only if it holds (e.g. `EXISTS (SELECT 1 FROM subscriptions WHERE id = ?
+   * AND status = ?)`), so a change that a conditional write refused reports nothing.
+   */
+  onlyIf?: { sql: string; params: unknown[] };
+}
+
+/** An endpoint subscribed to event type `?` (bound twice: tenant, type). */
+const SUBSCRIBED_ENDPOINT = `webhook_endpoints.tenant_id = ? AND webhook_endpoints.disabled_at IS NULL
+  AND EXISTS (SELECT 1 FROM json_each(webhook_endpoints.events) WHERE json_each.value IN (?, '*'))`;
+
+/**
+ * Two statements to append to the batch of a change: the event row (only when `onlyIf` holds
+ * and the tenant has an enabled endpoint subscribed to the type; otherwise nothing is written)
+ * and one pending delivery per such endpoint. The event's JSON is fixed here, so every try of
+ * every delivery POSTs the same bytes and the same event id.
+ */
+export function outboxStatements(db: D1, e: OutboxEvent): D1PreparedStatement[] {
+  const id = newId('evt');
+  const payload = JSON.stringify({ id, type: e.type, created_at: new Date(e.now).toISOString(), data: { object: e.object } });
+  const condition = e.onlyIf ? `(${e.onlyIf.sql}) AND ` : '';
+  const conditionParams = e.onlyIf ? e.onlyIf.params : [];
+  const event = db
+    .prepare(
+      `INSERT INTO webhook_events (id, tenant_id, type, payload, created_at)
+       SELECT ?, ?, ?, ?, ?
+       WHERE ${condition}EXISTS (SELECT 1 FROM webhook_endpoints WHERE ${SUBSCRIBED_ENDPOINT})`,
+    )
+    .bind(id, e.tenantId, e.type, payload, e.now, ...conditionParams, e.tenantId, e.type);
+  const deliveries = db
+    .prepare(
+      `INSERT INTO webhook_deliveries
+         (id, tenant_id, endpoint_id, event_id, type, status, attempts, next_attempt_at, created_at, updated_at)
+       SELECT 'whd_' || lower(hex(randomblob(12))), webhook_endpoints.tenant_id, webhook_endpoints.id,
+              webhook_events.id, webhook_events.type, 'pending', 0, ?, ?, ?
+       FROM webhook_endpoints JOIN webhook_events
+         ON webhook_events.id = ? AND webhook_events.tenant_id = webhook_endpoints.tenant_id
+       WHERE webhook_endpoints.tenant_id = ? AND webhook_endpoints.disabled_at IS NULL
+         AND EXISTS (SELECT 1 FROM json_each(webhook_endpoints.events) WHERE json_each.value IN (?, '*'))`,
+    )
+    .bind(e.now, e.now, e.now, id, e.tenantId, e.type);
+  return [event, deliveries];
+}
+
+type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
+
+/**
+ * Call after the batch holding `outboxStatements` committed: asks the webhook queue to deliver
+ * this tenant's due deliveries now. Never throws (a lost kick is caught up by the cron sweep).
+ * With an execution context the work is kept alive with `waitUntil`; the promise is returned
+ * either way, for callers without one (a queue consumer) to await.
+ */
+export function kickDeliveries(env: Bindings, ctx: WaitUntil | undefined, tenantId: string): Promise<void> {
+  const sent = env.WEBHOOKS_QUEUE.send({ kind: 'tenant', tenantId } satisfies WebhookMessage).then(
+    () => undefined,
+    (err: unknown) => {
+      console.error('webhook kick failed', tenantId, err);
+    },
+  );
+  ctx?.waitUntil(sent);
+  return sent;
+}
