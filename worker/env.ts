@@ -9,8 +9,8 @@ export interface Bindings extends Env {
   SECRET_DERIVATION_KEY: string;
   /** Queue of background jobs; this same worker is its consumer (worker/jobs/consumer.ts). */
   JOBS_QUEUE: Queue<import('./jobs/types').JobMessage>;
-  /** Queue of webhook deliveries; this same worker is its consumer (worker/jobs/webhook-delivery.ts). */
-  WEBHOOKS_QUEUE: Queue<import('./db/webhook-outbox').WebhookMessage>;
+  /** `"1"`: send `X-D1-Round-Trips` outside development and tests too (the bench sets it). */
+  EXPOSE_ROUND_TRIPS?: string;
 }
 
 /** The authenticated tenant of a request. */
@@ -31,7 +31,12 @@ export interface EndUser {
 }
 
 export interface Variables {
+  /** Drizzle on the primary (worker/middleware/db.ts). */
   db: Db;
+  /** Raw SQL on the primary: writes, and reads that must see the latest write. */
+  d1: import('./db/guard').D1;
+  /** Raw SQL on a read session (a replica may answer): quotes, listings, access. */
+  d1Replica: import('./db/guard').D1;
   /** D1 round trips of this request (every batch or statement), reported in `X-D1-Round-Trips`. */
   d1RoundTrips: import('./db/guard').RoundTripCounter;
   tenant: TenantContext;
