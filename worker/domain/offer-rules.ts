@@ -37,18 +37,9 @@ export interface PlanFacts {
   active: boolean;
 }
 
-/**
- * Status, derived: `in_progress`/`failed` as stored; a published offer is `scheduled` before
- * `starts_at`, `inactive` from `ends_at` on or once ended by hand or deleted, `active` otherwise.
- */
-export function offerStatus(o: Pick<OfferFacts, 'state' | 'startsAt' | 'endsAt' | 'endedAt' | 'deletedAt'>, now: number): OfferStatus {
-  if (o.deletedAt !== null || (o.endedAt !== null && o.endedAt <= now)) return 'inactive';
-  if (o.state === 'failed') return 'failed';
-  if (o.state === 'in_progress') return 'in_progress';
-  if (now < o.startsAt) return 'scheduled';
-  if (now >= o.endsAt) return 'inactive';
-  return 'active';
-}
+// The lifecycle rules (and their SQL twins) live in offer-status.ts.
+import { isRedeemableNow, offerStatus } from './offer-status';
+export { isRedeemableNow, offerStatus };
 
 /** Whether the offer's discount can apply to a plan at all (product, duration, pricing, currency). */
 export function appliesToPlan(o: Pick<OfferFacts, 'allProducts' | 'durations' | 'discount'>, plan: PlanFacts, productIncluded: boolean): boolean {
@@ -201,13 +192,6 @@ export function decideCoverage(
     return { kind: 'none_left', warnings, currencyMismatch, aumOnly };
   }
   return { kind: 'covered', productIds: kept, warnings };
-}
-
-/** Whether new avails may happen now (listing and redemption): within validity, not ended, deleted or failed. */
-export function isRedeemableNow(o: Pick<OfferFacts, 'state' | 'startsAt' | 'endsAt' | 'endedAt' | 'deletedAt'>, now: number): boolean {
-  const status = offerStatus(o, now);
-  if (status === 'active') return true;
-  return status === 'in_progress' && now >= o.startsAt && now < o.endsAt;
 }
 
 export interface ListingFacts {

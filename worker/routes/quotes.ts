@@ -6,8 +6,8 @@ import { validate } from '../validation';
 import { commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
 import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
-import { planFacts, readForQuote, redemptionFacts, replicaDb, type PlanRowRaw } from '../db/offers';
-import { applyRefresh, cacheDecides, freshQuoteCatalog, quoteOffer, refreshStatements } from '../db/quote-cache';
+import type { PlanRowRaw } from '../db/offers';
+import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
 
 const REASON_TEXT: Record<RejectReason, string> = {
   code_not_found: 'No offer has this code.',
@@ -47,49 +47,16 @@ export const quotes = new Hono<AppEnv>().post(
   async (c) => {
     const input = c.req.valid('json');
     const code = typedCode(input.code);
-    const tenant = c.get('tenant');
-    const user = c.get('user');
+    const q = { tenantId: c.get('tenant').id, planId: input.plan_id, code, user: c.get('user') };
     const now = Date.now();
-    // Edge cache: when the answer depends on definitions only, no D1 round trip (worker/db/quote-cache.ts).
-    const cached = freshQuoteCatalog(tenant.id, now);
-    if (cached) {
-      const plan = cached.plans.get(input.plan_id);
-      if (plan && plan.active === 1) {
-        if (!code) return c.json(plainQuote(plan));
-        const offer = cached.offersByCode.get(code);
-        if (offer && cacheDecides(offer.facts, user !== null)) {
-          const decision = decideRedemption({
-            now,
-            plan: planFacts(plan),
-            offer: offer.facts,
-            codeUsed: false,
-            productIncluded: offer.products.has(plan.product_id),
-            user,
-            onList: false,
-            redemptionsCount: 0,
-            userAvailsOnProduct: 0,
-            userAvailsTotal: 0,
-          });
-          if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-          return c.json(offerQuote(plan, decision, offer.json));
-        }
-      }
-    }
-    // Live: one round trip, which also re-checks the cache when it is due.
-    const db = replicaDb(c.env.DB, c.get('d1RoundTrips'));
-    const refresh = cached ? [] : refreshStatements(db, tenant.id, now);
-    const reads = await readForQuote(
-      db,
-      { tenantId: tenant.id, planId: input.plan_id, code, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null },
-      refresh,
-    );
-    if (refresh.length > 0) applyRefresh(tenant.id, now, reads.extra);
-    if (!reads.plan || reads.plan.active !== 1) throw notFound('plan', 'plan_id');
-    const plan = reads.plan;
-    if (!code) return c.json(plainQuote(plan));
-    const decision = decideRedemption(redemptionFacts(reads, user, now));
+    // The edge cache when the answer depends on definitions only, else D1 in one round trip (worker/db/quote-cache.ts).
+    const source = quoteFromCache(q, now) ?? (await quoteFromD1(c.get('d1Replica'), q, now));
+    const plan = source.plan;
+    if (!plan || plan.active !== 1) throw notFound('plan', 'plan_id');
+    if (!source.facts) return c.json(plainQuote(plan));
+    const decision = decideRedemption(source.facts);
     if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-    return c.json(offerQuote(plan, decision, quoteOffer(reads.offer!)));
+    return c.json(offerQuote(plan, decision, source.offer));
   },
 );
 
