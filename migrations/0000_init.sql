@@ -4,11 +4,13 @@ CREATE TABLE `api_keys` (
 	`kind` text NOT NULL,
 	`hash` text NOT NULL,
 	`created_at` integer NOT NULL,
+	`expires_at` integer,
 	`revoked_at` integer,
+	`last_used_at` integer,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `api_keys_tenant_idx` ON `api_keys` (`tenant_id`);--> statement-breakpoint
+CREATE INDEX `api_keys_tenant_idx` ON `api_keys` (`tenant_id`,`kind`);--> statement-breakpoint
 CREATE TABLE `codes` (
 	`tenant_id` text NOT NULL,
 	`code` text NOT NULL,
@@ -23,6 +25,17 @@ CREATE TABLE `codes` (
 );
 --> statement-breakpoint
 CREATE INDEX `codes_offer_idx` ON `codes` (`offer_id`,`code`);--> statement-breakpoint
+CREATE TABLE `console_sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`key_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`key_id`) REFERENCES `api_keys`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `console_sessions_key_idx` ON `console_sessions` (`key_id`);--> statement-breakpoint
 CREATE TABLE `eligible_users` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -283,10 +296,19 @@ CREATE TABLE `tenants` (
 	`time_zone` text DEFAULT 'UTC' NOT NULL,
 	`allowed_origins` text DEFAULT '[]' NOT NULL,
 	`user_token_secret_version` integer DEFAULT 1 NOT NULL,
+	`user_token_previous_until` integer,
 	`catalog_version` integer DEFAULT 1 NOT NULL,
 	`checkout_hold_minutes` integer DEFAULT 30 NOT NULL,
 	`disabled_at` integer,
 	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `user_token_secrets` (
+	`tenant_id` text NOT NULL,
+	`version` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`tenant_id`, `version`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE TABLE `users` (

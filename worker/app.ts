@@ -7,6 +7,7 @@ import { onError, onNotFound } from './middleware/errors';
 import { database } from './middleware/db';
 import { platformKeyAuth, publishableKeyAuth, secretKeyAuth, userToken } from './middleware/auth';
 import { platformTenants } from './routes/platform-tenants';
+import { consoleSession } from './routes/console-session';
 import { products } from './routes/products';
 import { plans, publicPlans } from './routes/plans';
 import { docsRoutes } from './routes/docs';
@@ -59,7 +60,11 @@ api.route('/v1/quotes', quotes);
 api.route('/v1/subscriptions', publicSubscriptions);
 api.route('/v1/access', access);
 
-// Admin API: secret key.
+// Publisher console sign-in (same origin as the console's static files; no CORS).
+api.use('/console/v1/*', jsonLimit(16 * 1024, '16 KB'));
+api.route('/console/v1/session', consoleSession);
+
+// Admin API: secret key, or the console's session cookie (state changes: same origin only).
 api.use('/admin/v1/*', secretKeyAuth());
 const admin = new Hono<AppEnv>();
 admin.use('*', async function jsonBodyLimit(c, next) {

@@ -22,8 +22,10 @@ export const tenants = sqliteTable('tenants', {
   timeZone: text('time_zone').notNull().default('UTC'),
   /** JSON array of origins allowed to call the public API from a browser. */
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-  /** Bumped to rotate the derived user-token secret (the secret itself is never stored). */
+  /** The current user-token secret version (the secret itself is derived, never stored). */
   userTokenSecretVersion: integer('user_token_secret_version').notNull().default(1),
+  /** Until when the previous user-token secret version still verifies (24 h after a rotation). */
+  userTokenPreviousUntil: integer('user_token_previous_until'),
   /** Bumped on every write to offers, plans or groups: edge caches key on it. */
   catalogVersion: integer('catalog_version').notNull().default(1),
   /** How long a pending (unpaid) checkout holds the counts it took (1–1440). */
@@ -42,9 +44,42 @@ export const apiKeys = sqliteTable(
     kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),
     hash: text('hash').notNull(),
     createdAt: createdAt(),
+    /** Set when a newer key of the same kind replaces it (the overlap window's end). */
+    expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
+    /** Written at most once a minute per key and isolate, after the response (docs/tenants.md). */
+    lastUsedAt: integer('last_used_at'),
   },
-  (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
+  (t) => [index('api_keys_tenant_idx').on(t.tenantId, t.kind)],
+);
+
+/**
+ * Versions of a tenant's user-token secret. The secrets are derived from
+ * `SECRET_DERIVATION_KEY`, the tenant id and the version: only the version and when it was made
+ * are stored.
+ */
+export const userTokenSecrets = sqliteTable(
+  'user_token_secrets',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    version: integer('version').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.version] })],
+);
+
+/** Publisher console sessions: `id` is the SHA-256 of the random cookie value. */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    /** The secret key that opened the session: revoking or expiring it ends the session. */
+    keyId: text('key_id').notNull().references(() => apiKeys.id),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_key_idx').on(t.keyId)],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -100,3 +100,8 @@ export function parseKey(key: string): { kind: KeyKind; keyId: string } | null {
 export async function deriveUserTokenSecret(derivationKey: string, tenantId: string, version: number): Promise<string> {
   return `uts_${toBase64Url(await hmacSha256(derivationKey, `user-token:${tenantId}:${version}`))}`;
 }
+
+/** A console session token (the cookie value): 256 random bits; D1 keeps only its SHA-256. */
+export function newSessionToken(): string {
+  return `ocs_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+}

@@ -1,9 +1,23 @@
-import type { MiddlewareHandler } from 'hono';
-import { verify } from 'hono/jwt';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { decode, verify } from 'hono/jwt';
 import type { AppEnv, EndUser, TenantContext } from '../env';
 import { AppError } from '../errors';
 import { deriveUserTokenSecret, parseKey, sha256Hex, timingSafeEqualStrings, type KeyKind } from '../domain/crypto';
-import { findKey } from '../db/tenants';
+import {
+  decideKey,
+  decideSession,
+  decideTokenVersion,
+  tokenLifetimeAllowed,
+  type KeyDecision,
+  type KeyState,
+  type TokenSecretState,
+} from '../domain/tenant-auth';
+import { createDb } from '../db/client';
+import { findKey, findSession, type TenantRow } from '../db/tenants';
+import { touchKeyLastUsed } from '../db/api-keys';
+
+type Ctx = Context<AppEnv>;
 
 function bearer(header: string | undefined): string | null {
   if (!header) return null;
@@ -11,52 +25,228 @@ function bearer(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-const unauthorized = (detail: string) => new AppError('unauthorized', { code: 'unauthorized', detail });
+const unauthorized = (detail: string, code = 'unauthorized') => new AppError('unauthorized', { code, detail });
 
-// Per-isolate cache of verified keys: a hot key costs no D1 round trip. Entries live briefly so
-// a revoked key stops working within the TTL on every isolate.
-const KEY_CACHE_TTL_MS = 30_000;
-const KEY_CACHE_MAX = 1_000;
-const keyCache = new Map<string, { tenant: TenantContext; tokenSecretVersion: number; expires: number }>();
+/** The console's session cookie (HttpOnly, SameSite=Strict; see routes/console-session.ts). */
+export const SESSION_COOKIE = 'offer_checkout_session';
 
-/** Drops every cached key of a tenant (used after changes to the tenant itself). */
-export function forgetTenantKeys(tenantId: string): void {
-  for (const [hash, entry] of keyCache) if (entry.tenant.id === tenantId) keyCache.delete(hash);
+// ---------------------------------------------------------------------------------------------
+// Per-isolate cache of verified credentials
+// ---------------------------------------------------------------------------------------------
+//
+// A hot key (or console session) costs no D1 round trip, but an entry is trusted for at most
+// AUTH_RECHECK_MS: after that the key row (revoked_at, expires_at) and its tenant (disabled_at,
+// settings) are read again. So a revocation, an expiry set by a rotation, a disabled tenant or
+// a settings change is seen by every isolate within 5 s, and at once by the isolate that made
+// it (which drops the tenant's entries). `expires_at` itself is checked against the clock on
+// every request, cached or not.
+
+const AUTH_RECHECK_MS = 5_000;
+const AUTH_CACHE_MAX = 2_000;
+
+interface AuthEntry {
+  /** SHA-256 of the presented key or session token. */
+  hash: string;
+  keyId: string;
+  key: KeyState;
+  /** Console sessions only: when the session itself ends. */
+  sessionExpiresAt: number | null;
+  tenantDisabledAt: number | null;
+  tenant: TenantContext;
+  tokenSecrets: TokenSecretState;
+  checkedAt: number;
 }
 
-async function authenticate(c: Parameters<MiddlewareHandler<AppEnv>>[0], kind: KeyKind): Promise<void> {
-  const key = bearer(c.req.header('Authorization'));
-  if (!key) throw unauthorized('Missing `Authorization: Bearer` key.');
+const authCache = new Map<string, AuthEntry>();
+/** The user-token secret state of an authenticated tenant context (read by `userToken()`). */
+const tokenSecretsOf = new WeakMap<TenantContext, TokenSecretState>();
+
+/**
+ * Drops this isolate's cached credentials of a tenant: call after any change to its keys,
+ * sessions, settings, user-token secrets or disabled flag, once the write has committed.
+ */
+export function forgetTenantAuth(tenantId: string): void {
+  for (const [k, entry] of authCache) if (entry.tenant.id === tenantId) authCache.delete(k);
+}
+
+/** @deprecated name kept for callers of the first version; same as `forgetTenantAuth`. */
+export const forgetTenantKeys = forgetTenantAuth;
+
+function remember(cacheKey: string, entry: AuthEntry): void {
+  if (authCache.size >= AUTH_CACHE_MAX) authCache.delete(authCache.keys().next().value!);
+  authCache.set(cacheKey, entry);
+}
+
+function tenantContext(row: TenantRow): TenantContext {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.timeZone,
+    allowedOrigins: row.allowedOrigins,
+    checkoutHoldMinutes: row.checkoutHoldMinutes,
+  };
+}
+
+function tokenSecretState(row: TenantRow): TokenSecretState {
+  return { current: row.userTokenSecretVersion, previousUntil: row.userTokenPreviousUntil };
+}
+
+function refuse(decision: Exclude<KeyDecision, { kind: 'valid' }>, what: 'key' | 'session'): never {
+  switch (decision.reason) {
+    case 'tenant_disabled':
+      throw new AppError('forbidden', { code: 'tenant_disabled', detail: 'This publisher account is disabled.' });
+    case 'revoked':
+      throw unauthorized(what === 'key' ? 'This key has been revoked.' : 'The key that opened this session has been revoked.');
+    case 'expired':
+      throw unauthorized(what === 'key' ? 'This key has expired.' : 'The key that opened this session has expired.');
+    case 'session_expired':
+      throw unauthorized('The console session has expired; sign in again.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// last_used_at: at most one D1 write per key per minute per isolate, after the response.
+// ---------------------------------------------------------------------------------------------
+
+const LAST_USED_WRITE_EVERY_MS = 60_000;
+const lastUsedWrites = new Map<string, number>();
+
+function noteKeyUse(c: Ctx, keyId: string, now: number): void {
+  const last = lastUsedWrites.get(keyId);
+  if (last !== undefined && now - last < LAST_USED_WRITE_EVERY_MS) return;
+  if (lastUsedWrites.size >= 10_000) lastUsedWrites.delete(lastUsedWrites.keys().next().value!);
+  lastUsedWrites.set(keyId, now);
+  // An uncounted handle: this write is not part of the request's own D1 work.
+  const write = touchKeyLastUsed(createDb(c.env.DB), keyId, now).catch((error: unknown) => {
+    console.warn('last_used_at write failed', error);
+  });
+  try {
+    c.executionCtx.waitUntil(write);
+  } catch {
+    // no execution context (e.g. app.request in a script): the write simply runs on its own
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and sessions
+// ---------------------------------------------------------------------------------------------
+
+export interface Authenticated {
+  tenant: TenantContext;
+  keyId: string;
+  /** Console sessions only. */
+  sessionExpiresAt: number | null;
+}
+
+function accept(c: Ctx, entry: AuthEntry, what: 'key' | 'session', now: number): Authenticated {
+  const decision =
+    what === 'session' ? decideSession(entry.sessionExpiresAt!, entry.key, entry.tenantDisabledAt, now) : decideKey(entry.key, entry.tenantDisabledAt, now);
+  if (decision.kind !== 'valid') refuse(decision, what);
+  tokenSecretsOf.set(entry.tenant, entry.tokenSecrets);
+  c.set('tenant', entry.tenant);
+  noteKeyUse(c, entry.keyId, now);
+  return { tenant: entry.tenant, keyId: entry.keyId, sessionExpiresAt: entry.sessionExpiresAt };
+}
+
+/** Validates a presented `sk_…`/`pk_…` value (cache, else one D1 read) and sets `tenant`. */
+export async function authenticateKey(c: Ctx, key: string, kind: KeyKind): Promise<Authenticated> {
   const parsed = parseKey(key);
-  const expected = kind === 'secret' ? 'sk_' : 'pk_';
-  if (!parsed || parsed.kind !== kind) throw unauthorized(`Expected a ${expected}… key.`);
+  if (!parsed || parsed.kind !== kind) throw unauthorized(`Expected a ${kind === 'secret' ? 'sk_' : 'pk_'}… key.`);
   const hash = await sha256Hex(key);
   const now = Date.now();
-  const cached = keyCache.get(hash);
-  if (cached && cached.expires > now) {
-    c.set('tenant', cached.tenant);
-    tokenSecretVersions.set(cached.tenant.id, cached.tokenSecretVersion);
-    return;
-  }
+  const cacheKey = `k:${hash}`;
+  const cached = authCache.get(cacheKey);
+  if (cached && now - cached.checkedAt < AUTH_RECHECK_MS) return accept(c, cached, 'key', now);
   const record = await findKey(c.get('db'), parsed.keyId, kind);
-  if (!record || !timingSafeEqualStrings(record.hash, hash)) throw unauthorized('Invalid key.');
-  const tenant: TenantContext = {
-    id: record.tenant.id,
-    name: record.tenant.name,
-    timeZone: record.tenant.timeZone,
-    allowedOrigins: record.tenant.allowedOrigins,
-    checkoutHoldMinutes: record.tenant.checkoutHoldMinutes,
+  if (!record || !timingSafeEqualStrings(record.hash, hash)) {
+    authCache.delete(cacheKey);
+    throw unauthorized('Invalid key.');
+  }
+  const entry: AuthEntry = {
+    hash,
+    keyId: record.keyId,
+    key: { revokedAt: record.revokedAt, expiresAt: record.expiresAt },
+    sessionExpiresAt: null,
+    tenantDisabledAt: record.tenant.disabledAt,
+    tenant: tenantContext(record.tenant),
+    tokenSecrets: tokenSecretState(record.tenant),
+    checkedAt: now,
   };
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(hash, { tenant, tokenSecretVersion: record.tenant.userTokenSecretVersion, expires: now + KEY_CACHE_TTL_MS });
-  tokenSecretVersions.set(tenant.id, record.tenant.userTokenSecretVersion);
-  c.set('tenant', tenant);
+  remember(cacheKey, entry);
+  return accept(c, entry, 'key', now);
 }
 
-/** `/admin/v1`: a tenant's secret key. */
+/** Validates a console session token (cache, else one D1 read) and sets `tenant`. */
+export async function authenticateSession(c: Ctx, token: string): Promise<Authenticated> {
+  if (!/^ocs_[A-Za-z0-9_-]{43}$/.test(token)) throw unauthorized('Invalid console session; sign in again.');
+  const hash = await sha256Hex(token);
+  const now = Date.now();
+  const cacheKey = `s:${hash}`;
+  const cached = authCache.get(cacheKey);
+  if (cached && now - cached.checkedAt < AUTH_RECHECK_MS) return accept(c, cached, 'session', now);
+  const record = await findSession(c.get('db'), hash);
+  if (!record) {
+    authCache.delete(cacheKey);
+    throw unauthorized('Invalid console session; sign in again.');
+  }
+  const entry: AuthEntry = {
+    hash,
+    keyId: record.keyId,
+    key: { revokedAt: record.revokedAt, expiresAt: record.expiresAt },
+    sessionExpiresAt: record.sessionExpiresAt,
+    tenantDisabledAt: record.tenant.disabledAt,
+    tenant: tenantContext(record.tenant),
+    tokenSecrets: tokenSecretState(record.tenant),
+    checkedAt: now,
+  };
+  remember(cacheKey, entry);
+  return accept(c, entry, 'session', now);
+}
+
+/** Drops one cached console session of this isolate (sign-out). */
+export async function forgetSession(token: string): Promise<void> {
+  authCache.delete(`s:${await sha256Hex(token)}`);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A request from the worker's own origin: `Origin` equal to the request URL's origin, or
+ * `Sec-Fetch-Site: same-origin`. A browser's same-origin `fetch` sends both on every
+ * state-changing request; anything else (another site, or no proof at all) is refused.
+ */
+export function fromOwnOrigin(c: Ctx): boolean {
+  if (c.req.header('Sec-Fetch-Site') === 'same-origin') return true;
+  const origin = c.req.header('Origin');
+  return origin !== undefined && origin === new URL(c.req.url).origin;
+}
+
+export const csrfRefused = () =>
+  new AppError('forbidden', {
+    code: 'csrf_refused',
+    detail: 'A cookie-authenticated request that changes anything must come from the console’s own origin (Origin or Sec-Fetch-Site).',
+  });
+
+/** Refuses a cookie-authenticated state-changing request that does not come from this origin. */
+export function assertSameOriginForCookie(c: Ctx): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  if (!fromOwnOrigin(c)) throw csrfRefused();
+}
+
+/** `/admin/v1`: a tenant's secret key (`Authorization: Bearer sk_…`) or a console session cookie. */
 export function secretKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function secretKeyAuth(c, next) {
-    await authenticate(c, 'secret');
+    const header = c.req.header('Authorization');
+    if (header !== undefined) {
+      const key = bearer(header);
+      if (!key) throw unauthorized('Missing `Authorization: Bearer` key.');
+      await authenticateKey(c, key, 'secret');
+      return next();
+    }
+    const session = getCookie(c, SESSION_COOKIE);
+    if (!session) throw unauthorized('Missing `Authorization: Bearer` key.');
+    assertSameOriginForCookie(c);
+    await authenticateSession(c, session);
     await next();
   };
 }
@@ -67,7 +257,9 @@ export function secretKeyAuth(): MiddlewareHandler<AppEnv> {
  */
 export function publishableKeyAuth(): MiddlewareHandler<AppEnv> {
   return async function publishableKeyAuth(c, next) {
-    await authenticate(c, 'publishable');
+    const key = bearer(c.req.header('Authorization'));
+    if (!key) throw unauthorized('Missing `Authorization: Bearer` key.');
+    await authenticateKey(c, key, 'publishable');
     const origin = c.req.header('Origin');
     const tenant = c.get('tenant');
     if (origin) {
@@ -86,25 +278,37 @@ export function publishableKeyAuth(): MiddlewareHandler<AppEnv> {
 // User tokens
 // ---------------------------------------------------------------------------------------------
 
-const tokenSecretVersions = new Map<string, number>();
 const VERIFIED_TOKENS_MAX = 10_000;
 const verifiedTokens = new Map<string, { user: EndUser; expires: number }>();
 const derivedSecrets = new Map<string, string>();
 
-async function userTokenSecret(derivationKey: string, tenantId: string): Promise<string> {
-  const version = tokenSecretVersions.get(tenantId) ?? 1;
+async function userTokenSecret(derivationKey: string, tenantId: string, version: number): Promise<string> {
   const cacheKey = `${tenantId}:${version}`;
   let secret = derivedSecrets.get(cacheKey);
   if (!secret) {
     secret = await deriveUserTokenSecret(derivationKey, tenantId, version);
+    if (derivedSecrets.size >= 10_000) derivedSecrets.delete(derivedSecrets.keys().next().value!);
     derivedSecrets.set(cacheKey, secret);
   }
   return secret;
 }
 
+const invalidToken = (detail = 'The user token is invalid or expired.') =>
+  new AppError('unauthorized', { code: 'invalid_user_token', detail });
+
+/** The JWT header's `kid`, or an error for a token that is not even a JWT. */
+function tokenKid(token: string): unknown {
+  try {
+    return decode(token).header.kid;
+  } catch {
+    throw invalidToken();
+  }
+}
+
 /**
- * Reads `X-User-Token` (HS256, signed with the tenant's user-token secret, `exp` required).
- * An absent token leaves the caller anonymous; a present but invalid one is refused.
+ * Reads `X-User-Token` (HS256, signed with the tenant's user-token secret of the version named
+ * by the header's `kid`, `exp` required and at most 30 days ahead). An absent token leaves the
+ * caller anonymous; a present but invalid one is refused.
  */
 export function userToken(): MiddlewareHandler<AppEnv> {
   return async function userToken(c, next) {
@@ -112,27 +316,31 @@ export function userToken(): MiddlewareHandler<AppEnv> {
     c.set('user', null);
     if (token) {
       const tenant = c.get('tenant');
-      // A token already verified by this isolate (same tenant, same secret version, not expired)
-      // skips the HMAC: the widget sends the same token on every call.
-      const verifiedKey = `${tenant.id}:${tokenSecretVersions.get(tenant.id) ?? 1}:${token}`;
+      const now = Date.now();
+      const state = tokenSecretsOf.get(tenant) ?? { current: 1, previousUntil: null };
+      // The version decision is made on every request (the previous version's window closes
+      // while tokens are cached); the HMAC is skipped for a token this isolate already verified.
+      const decision = decideTokenVersion(tokenKid(token), state, now);
+      if (decision.kind === 'rejected') throw invalidToken(decision.reason);
+      const verifiedKey = `${tenant.id}:${decision.version}:${token}`;
       const known = verifiedTokens.get(verifiedKey);
-      if (known && known.expires > Date.now()) {
+      if (known && known.expires > now) {
         c.set('user', known.user);
         return next();
       }
-      const secret = await userTokenSecret(c.env.SECRET_DERIVATION_KEY, tenant.id);
+      const secret = await userTokenSecret(c.env.SECRET_DERIVATION_KEY, tenant.id, decision.version);
       let payload: Record<string, unknown>;
       try {
         payload = (await verify(token, secret, 'HS256')) as Record<string, unknown>;
       } catch {
-        throw new AppError('unauthorized', { code: 'invalid_user_token', detail: 'The user token is invalid or expired.' });
+        throw invalidToken();
       }
       const user = toEndUser(payload);
       if (!user) {
-        throw new AppError('unauthorized', {
-          code: 'invalid_user_token',
-          detail: 'The user token needs `sub`, and `exp`; `email` and `email_verified` are optional.',
-        });
+        throw invalidToken('The user token needs `sub`, and `exp`; `email` and `email_verified` are optional.');
+      }
+      if (!tokenLifetimeAllowed(payload.exp as number, now)) {
+        throw invalidToken('The user token’s `exp` is more than 30 days ahead; issue shorter-lived tokens.');
       }
       c.set('user', user);
       if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);

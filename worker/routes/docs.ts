@@ -58,6 +58,7 @@ export function docsRoutes(api: Hono<AppEnv>) {
             publishableKey: { type: 'http', scheme: 'bearer', description: 'pk_… (public API)' },
             platformKey: { type: 'http', scheme: 'bearer', description: 'PLATFORM_KEY (operator)' },
             userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'HS256 JWT signed with the tenant user-token secret' },
+            consoleSession: { type: 'apiKey', in: 'cookie', name: 'offer_checkout_session', description: 'Publisher console session (POST /console/v1/session); state-changing requests must come from the same origin' },
           },
         },
       },

@@ -1,0 +1,18 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from './client';
+import { consoleSessions } from './schema';
+
+/** Stores a session by the SHA-256 of its token (the token itself is only in the cookie). */
+export function createSession(db: Db, row: { hash: string; tenantId: string; keyId: string; now: number; expiresAt: number }) {
+  return db
+    .insert(consoleSessions)
+    .values({ id: row.hash, tenantId: row.tenantId, keyId: row.keyId, createdAt: row.now, expiresAt: row.expiresAt })
+    .run();
+}
+
+export function deleteSession(db: Db, tenantId: string, hash: string) {
+  return db
+    .delete(consoleSessions)
+    .where(and(eq(consoleSessions.tenantId, tenantId), eq(consoleSessions.id, hash)))
+    .run();
+}

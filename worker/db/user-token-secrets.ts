@@ -1,0 +1,29 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { tenants, userTokenSecrets } from './schema';
+
+/** Version 1 of a new tenant's user-token secret (in the tenant's creation batch). */
+export function firstSecretVersion(db: Db, tenantId: string, now: number) {
+  return db.insert(userTokenSecrets).values({ tenantId, version: 1, createdAt: now });
+}
+
+/**
+ * One batch: records version current+1 and makes it current; the version it replaces keeps
+ * verifying until `previousUntil`. Concurrent rotations each get their own version.
+ */
+export async function rotateUserTokenSecret(db: Db, tenantId: string, now: number, previousUntil: number): Promise<number | null> {
+  const [, updated] = await db.batch([
+    db.run(sql`INSERT INTO user_token_secrets (tenant_id, version, created_at)
+      SELECT id, user_token_secret_version + 1, ${now} FROM tenants WHERE id = ${tenantId}`),
+    db
+      .update(tenants)
+      .set({ userTokenSecretVersion: sql`${tenants.userTokenSecretVersion} + 1`, userTokenPreviousUntil: previousUntil })
+      .where(eq(tenants.id, tenantId))
+      .returning({ version: tenants.userTokenSecretVersion }),
+  ]);
+  return updated[0]?.version ?? null;
+}
+
+export function listSecretVersions(db: Db, tenantId: string) {
+  return db.select().from(userTokenSecrets).where(and(eq(userTokenSecrets.tenantId, tenantId))).orderBy(userTokenSecrets.version).all();
+}
