@@ -16,6 +16,7 @@ import { planOffers } from './routes/plan-offers';
 import { publicOffers } from './routes/public-offers';
 import { quotes } from './routes/quotes';
 import { publicSubscriptions, subscriptionsAdmin } from './routes/subscriptions';
+import { mySubscriptions } from './routes/my-subscriptions';
 import { groups } from './routes/groups';
 import { access } from './routes/access';
 import { jobs } from './routes/jobs';
@@ -58,6 +59,7 @@ api.route('/v1/plans', publicPlans);
 api.route('/v1/offers', publicOffers);
 api.route('/v1/quotes', quotes);
 api.route('/v1/subscriptions', publicSubscriptions);
+api.route('/v1/subscriptions', mySubscriptions);
 api.route('/v1/access', access);
 
 // Publisher console sign-in (same origin as the console's static files; no CORS).

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
+import { codeRejection } from '../schemas/code-rejection';
 import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
 import type { PlanRowRaw } from '../db/offers';
 import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
@@ -41,7 +42,7 @@ export const quotes = new Hono<AppEnv>().post(
     summary: 'Price a plan, with a code',
     description:
       'A code that cannot apply answers 422 with `code` one of code_not_found, code_invalid_format, offer_not_started, offer_expired, not_eligible, not_applicable, avail_limit_reached, redemptions_exhausted, login_required.',
-    responses: { 200: json('The quote', Quote), 404: problem('Unknown or inactive plan'), 422: problem('The code cannot apply'), ...commonProblems },
+    responses: { 200: json('The quote', Quote), 404: problem('Unknown or inactive plan'), 422: codeRejection('The code cannot apply'), ...commonProblems },
   }),
   validate('json', QuoteRequest),
   async (c) => {
