@@ -6,6 +6,8 @@ import { AppError } from './errors';
 import { onError, onNotFound } from './middleware/errors';
 import { database } from './middleware/db';
 import { platformKeyAuth, publishableKeyAuth, secretKeyAuth, userToken } from './middleware/auth';
+import { codeGuessing } from './middleware/code-guessing';
+import { securityHeaders } from './middleware/security-headers';
 import { platformTenants } from './routes/platform-tenants';
 import { consoleSession } from './routes/console-session';
 import { products } from './routes/products';
@@ -23,6 +25,7 @@ import { jobs } from './routes/jobs';
 import { offerBulk } from './routes/offer-bulk';
 import { planImports } from './routes/plan-imports';
 import { exportsRoutes } from './routes/exports';
+import { codeGuessingAdmin } from './routes/code-guessing';
 
 const tooLarge = (max: string) => () => {
   throw new AppError('payload_too_large', { code: 'payload_too_large', detail: `The body is over the ${max} limit of this endpoint.` });
@@ -41,20 +44,38 @@ api.use('/platform/v1/*', platformKeyAuth(), jsonLimit(16 * 1024, '16 KB'));
 api.route('/platform/v1/tenants', platformTenants);
 
 // Public API: publishable key, CORS for the tenant's allowed origins, optional user token.
-// Preflights carry no key, so they are answered for any origin; the request itself is refused
-// (403 origin_not_allowed) unless its Origin is one of the tenant's allowed origins.
+// Preflights carry no key, so they are answered for any origin (they disclose nothing); the
+// request itself is refused (403 origin_not_allowed, without CORS headers) unless its Origin is
+// one of the tenant's allowed origins, and only then gets Access-Control-Allow-Origin: CORS
+// headers are set after the key is checked, never for an origin the tenant does not allow.
+const corsOptions = {
+  allowHeaders: ['Authorization', 'Content-Type', 'X-User-Token', 'Idempotency-Key'],
+  allowMethods: ['GET', 'POST', 'OPTIONS'],
+  exposeHeaders: ['Retry-After'],
+  maxAge: 600,
+};
+const preflight = cors({ ...corsOptions, origin: (origin) => origin });
+const tenantCors = cors({
+  ...corsOptions,
+  origin: (origin, c) => {
+    const allowed = (c.get('tenant') as { allowedOrigins: string[] } | undefined)?.allowedOrigins ?? [];
+    return allowed.includes(origin) || allowed.includes('*') ? origin : null;
+  },
+});
 api.use(
   '/v1/*',
-  cors({
-    origin: (origin) => origin,
-    allowHeaders: ['Authorization', 'Content-Type', 'X-User-Token', 'Idempotency-Key'],
-    allowMethods: ['GET', 'POST', 'OPTIONS'],
-    maxAge: 600,
-  }),
+  async function preflightOnly(c, next) {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    await next();
+  },
   publishableKeyAuth(),
+  tenantCors,
   userToken(),
   jsonLimit(64 * 1024, '64 KB'),
 );
+// Code guessing (docs/security.md): after the user is known, before the routes judge a code.
+api.use('/v1/quotes', codeGuessing());
+api.use('/v1/subscriptions', codeGuessing());
 api.route('/v1/plans', publicPlans);
 api.route('/v1/offers', publicOffers);
 api.route('/v1/quotes', quotes);
@@ -84,11 +105,13 @@ admin.route('/offers', offerBulk);
 admin.route('/plans', planImports);
 admin.route('/jobs', jobs);
 admin.route('/exports', exportsRoutes);
+admin.route('/code-guessing', codeGuessingAdmin);
 api.route('/admin/v1', admin);
 
 export const app = new Hono<AppEnv>();
 app.onError(onError);
 app.notFound(onNotFound);
+app.use('*', securityHeaders());
 app.get('/health', (c) => c.json({ ok: true }));
 app.route('/', docsRoutes(api));
 app.route('/', api);

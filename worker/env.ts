@@ -9,6 +9,8 @@ export interface Bindings extends Env {
   SECRET_DERIVATION_KEY: string;
   /** Queue of background jobs; this same worker is its consumer (worker/jobs/consumer.ts). */
   JOBS_QUEUE: Queue<import('./jobs/types').JobMessage>;
+  /** Code-guessing counters, one Durable Object per tenant (worker/durable/code-attempts.ts). */
+  CODE_ATTEMPTS: DurableObjectNamespace<import('./durable/code-attempts').CodeAttempts>;
   /** `"1"`: send `X-D1-Round-Trips` outside development and tests too (the bench sets it). */
   EXPOSE_ROUND_TRIPS?: string;
 }

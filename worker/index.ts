@@ -4,6 +4,9 @@ import { handleJobBatch } from './jobs/consumer';
 import { runSweeps } from './jobs/sweeps';
 import type { JobMessage } from './jobs/types';
 
+/** Durable Object classes of this worker (wrangler.toml `durable_objects`). */
+export { CodeAttempts } from './durable/code-attempts';
+
 export default {
   fetch: app.fetch,
   /** Background jobs (worker/jobs/, docs/jobs.md): this worker consumes its own queues. */

@@ -252,3 +252,98 @@ describe.each(bases)('lookup and overlap (%s)', (_name, base) => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// One address, one answer (issue 13): every spelling of an address parses to the same value and
+// family and gets the same lookup answer.
+// ---------------------------------------------------------------------------------------------
+
+/** One spelling of a 128-bit value: any zero run compressed (or none), padding, case, dotted tail. */
+const spellingOf = (value: bigint) =>
+  fc
+    .record({
+      pad: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 8, maxLength: 8 }),
+      upper: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+      dotted: fc.boolean(),
+      compress: fc.nat(),
+    })
+    .map(({ pad, upper, dotted, compress }) => {
+      const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt((7 - i) * 16)) & 0xffffn));
+      const text = groups.map((g, i) => {
+        const hex = g.toString(16).padStart(Math.min(4, g.toString(16).length + pad[i]!), '0');
+        return upper[i] ? hex.toUpperCase() : hex;
+      });
+      let tail: string[] = [];
+      let head = text;
+      if (dotted) {
+        const low = Number(value & 0xffffffffn);
+        tail = [[low >>> 24, (low >>> 16) & 255, (low >>> 8) & 255, low & 255].join('.')];
+        head = text.slice(0, 6);
+      }
+      // Runs of zero groups in the hex part that `::` may stand for.
+      const runs: [number, number][] = [];
+      for (let i = 0; i < head.length; i++) {
+        if (groups[i] !== 0) continue;
+        for (let j = i; j < head.length && groups[j] === 0; j++) runs.push([i, j + 1]);
+      }
+      const choice = compress % (runs.length + 1);
+      if (choice === runs.length) return [...head, ...tail].join(':');
+      const [from, to] = runs[choice]!;
+      return `${head.slice(0, from).join(':')}::${[...head.slice(to), ...tail].join(':')}`;
+    });
+
+const interesting128 = fc.oneof(
+  fc.bigInt({ min: 0n, max: 0xffffffffn }).map((v) => MAPPED | v), // IPv4-mapped
+  fc.bigInt({ min: 0n, max: 0xffffffffn }), // IPv4-compatible (deprecated) and ::/96
+  fc.constantFrom(0xcb007105n, MAPPED | 0xcb007105n, 0n, 1n),
+  fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }).map((gs) => gs.reduce((n, g) => (n << 16n) | BigInt(g), 0n)),
+  fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+);
+
+describe('one address, one answer', () => {
+  const groupRanges = [ok('203.0.113.0/24'), ok('2001:db8::/32'), ok('::cb00:7100-::cb00:71ff')].sort((a, b) => (a.start < b.start ? -1 : 1));
+
+  it('the three spellings of ::203.0.113.5 are one IPv6 address, outside 203.0.113.0/24', () => {
+    const spellings = ['::203.0.113.5', '0:0:0:0:0:0:203.0.113.5', '::cb00:7105', '::CB00:7105', '0::cb00:7105'];
+    const parsed = spellings.map((s) => parseAddress(s));
+    for (const p of parsed) expect(p).toEqual({ family: 'ipv6', value: 0xcb007105n });
+    const v4range = ok('203.0.113.0/24');
+    for (const p of parsed) expect(p!.value >= v4range.start && p!.value <= v4range.end).toBe(false);
+    // The IPv4-mapped spellings are the IPv4 address, inside it.
+    for (const s of ['::ffff:203.0.113.5', '::FFFF:cb00:7105', '0:0:0:0:0:ffff:203.0.113.5', '0:0:0:0:0:ffff:cb00:7105', '203.0.113.5']) {
+      expect(parseAddress(s), s).toEqual({ family: 'ipv4', value: v4('203.0.113.5') });
+    }
+  });
+
+  it('refuses malformed IPv6 text', () => {
+    for (const bad of [':', ':::', '1::2::3', ':1::', '1::2:', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '12345::', 'g::1', '::1.2.3', '::1.2.3.4.5', '1.2.3.4::', '::01.2.3.4', '1:2:3:4:5:6:7::8', '[::1]', '::1%1']) {
+      expect(parseAddress(bad), bad).toBeNull();
+    }
+  });
+
+  it('property: every spelling parses to the same value and family, and gets the same lookup answer', () => {
+    fc.assert(
+      fc.property(
+        interesting128.chain((value) => fc.tuple(fc.constant(value), fc.array(spellingOf(value), { minLength: 2, maxLength: 5 }))),
+        ([value, spellings]) => {
+          const family = value >> 32n === 0xffffn ? 'ipv4' : 'ipv6';
+          const answers = new Set<string>();
+          for (const s of spellings) {
+            const parsed = parseAddress(s);
+            expect(parsed, s).toEqual({ family, value });
+            answers.add(lookup(groupRanges, parsed!.value)?.label ?? 'none');
+          }
+          if (family === 'ipv4') {
+            const dotted = formatAddress(value, 'ipv4');
+            expect(parseAddress(dotted)).toEqual({ family, value });
+            answers.add(lookup(groupRanges, parseAddress(dotted)!.value)?.label ?? 'none');
+          }
+          expect(answers.size).toBe(1);
+          // The canonical text reads back to the same address.
+          expect(parseAddress(formatAddress(value, family))).toEqual({ family, value });
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

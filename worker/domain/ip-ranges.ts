@@ -5,8 +5,9 @@
  * IPv6 as is, IPv4 as its IPv4-mapped IPv6 address (`::ffff:a.b.c.d`). Both families thus live
  * in one ordered space, sort as blobs in SQLite, and a lookup is a range query.
  *
- * Pure: no hono, no drizzle. Parsing uses ipaddr.js (maintained), with stricter rules on top:
- * IPv4 only in four-part decimal without leading zeros, no IPv6 zone ids.
+ * Pure: no hono, no drizzle. IPv4 only in four-part decimal without leading zeros; IPv6 in its
+ * RFC 4291 text forms (parseIPv6), no zone ids. Every spelling of one address gives one value
+ * and one family (`::ffff:a.b.c.d` is IPv4; `::a.b.c.d` is IPv6; docs/security.md).
  */
 import ipaddr from 'ipaddr.js';
 
@@ -45,19 +46,69 @@ function bytesToBigint(bytes: number[]): bigint {
   return n;
 }
 
-/** Parses one address to its 128-bit value (IPv4-mapped IPv6 counts as IPv4), or null. */
+const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
+
+/**
+ * Strict RFC 4291 text form of an IPv6 address to its 128-bit value, or null: eight groups of
+ * one to four hex digits, at most one `::` standing for one or more zero groups, and optionally
+ * a strict dotted quad as the last 32 bits. No zone ids, no brackets, no prefix.
+ *
+ * Written here rather than taken from ipaddr.js, whose parser reads `::a.b.c.d` (the deprecated
+ * IPv4-compatible form) as `::ffff:a.b.c.d`: one address must have one value however it is
+ * spelled, and `::203.0.113.5` is the same address as `0:0:0:0:0:0:203.0.113.5` and `::cb00:7105`.
+ */
+export function parseIPv6(text: string): bigint | null {
+  if (text.length === 0 || text.length > 45) return null;
+  let groups: number[] = [];
+  const toGroups = (part: string, allowDotted: boolean): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      if (allowDotted && i === pieces.length - 1 && piece.includes('.')) {
+        if (!V4_STRICT.test(piece)) return null;
+        const [a, b, c, d] = piece.split('.').map(Number) as [number, number, number, number];
+        out.push((a << 8) | b, (c << 8) | d);
+        continue;
+      }
+      if (!HEX_GROUP.test(piece)) return null;
+      out.push(parseInt(piece, 16));
+    }
+    return out;
+  };
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  if (halves.length === 2) {
+    const head = toGroups(halves[0]!, false);
+    const tail = toGroups(halves[1]!, true);
+    if (!head || !tail || head.length + tail.length > 7) return null;
+    groups = [...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    const all = toGroups(text, true);
+    if (!all || all.length !== 8) return null;
+    groups = all;
+  }
+  let n = 0n;
+  for (const g of groups) n = (n << 16n) | BigInt(g);
+  return n;
+}
+
+/**
+ * Parses one address to its 128-bit value, or null. One address, one answer, whatever its
+ * spelling (docs/security.md): IPv4 dotted quads and IPv4-mapped IPv6 (`::ffff:a.b.c.d` in any
+ * spelling, `::ffff:cb00:7105` included) are IPv4; every other IPv6 address is IPv6, including
+ * the deprecated IPv4-compatible `::a.b.c.d`, which is `::cb00:7105` and matches no IPv4 range.
+ */
 export function parseAddress(text: string): { family: Family; value: bigint } | null {
   const s = text.trim();
   if (s.length === 0 || s.length > 64) return null;
   if (V4_STRICT.test(s)) {
     return { family: 'ipv4', value: MAPPED_BASE | bytesToBigint(ipaddr.IPv4.parse(s).toByteArray()) };
   }
-  if (!s.includes(':') || s.includes('%')) return null;
-  if (!ipaddr.IPv6.isValid(s)) return null;
-  // An embedded dotted quad must be strict as well (no `::ffff:01.2.3.4`).
-  const dotted = /([^:]*\.[^:]*)$/.exec(s);
-  if (dotted && !V4_STRICT.test(dotted[1]!)) return null;
-  const value = bytesToBigint(ipaddr.IPv6.parse(s).toByteArray());
+  if (!s.includes(':')) return null;
+  const value = parseIPv6(s);
+  if (value === null) return null;
   if (value >> 32n === 0xffffn) return { family: 'ipv4', value };
   return { family: 'ipv6', value };
 }

@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { admin, createCatalog, createTenant, publicApi, userToken } from '../helpers';
+import { createOffer, freshCode } from '../offers-helpers';
+import { blockedUntil, MAX_FAILURES, WINDOW_MS } from '../../worker/durable/code-attempts';
+import { ipKey } from '../../worker/middleware/code-guessing';
+
+async function setup() {
+  const tenant = await createTenant();
+  const { product, plans } = await createCatalog(tenant, { durations: ['1m'] });
+  const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
+  return { tenant, planId: plans['1m'].id as string, code: offer.code as string };
+}
+
+/** Sends `n` codes that exist nowhere; each must answer 422 code_not_found. */
+async function guess(client: ReturnType<typeof publicApi>, path: '/quotes' | '/subscriptions', planId: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    const res = await client.post(path, { plan_id: planId, code: freshCode('NOPE') });
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.code).toBe('code_not_found');
+  }
+}
+
+function expectRateLimited(res: { status: number; headers: Headers; json: any }, maxSeconds = 60) {
+  expect(res.status).toBe(429);
+  expect(res.headers.get('Content-Type')).toMatch(/^application\/problem\+json/);
+  expect(res.json.code).toBe('rate_limited');
+  const retry = Number(res.headers.get('Retry-After'));
+  expect(Number.isInteger(retry)).toBe(true);
+  expect(retry).toBeGreaterThanOrEqual(1);
+  expect(retry).toBeLessThanOrEqual(maxSeconds);
+  return retry;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('code guessing (SPEC "Code guessing")', () => {
+  it('10 bad codes from one IP: the 11th request with a code is 429 with Retry-After, even the real code; without a code still 200', async () => {
+    const { tenant, planId, code } = await setup();
+    const attacker = publicApi(tenant, { ip: '198.51.100.7' });
+    await guess(attacker, '/quotes', planId, 9);
+    // Nine failures do not block: the real code still prices.
+    expect((await attacker.post('/quotes', { plan_id: planId, code })).status).toBe(200);
+    await guess(attacker, '/quotes', planId, 1);
+
+    const blocked = await attacker.post('/quotes', { plan_id: planId, code: freshCode('NOPE') });
+    expectRateLimited(blocked);
+    expect(blocked.json.retry_after).toBe(Number(blocked.headers.get('Retry-After')));
+    // The real code is refused during the block, on both routes.
+    expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code }));
+    // A code that is not even well-formed is refused by the block too (it names a code).
+    expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code: 'a b' }));
+    // Requests without a code are unaffected.
+    const plain = await attacker.post('/quotes', { plan_id: planId });
+    expect(plain.status, plain.text).toBe(200);
+    expect((await attacker.post('/quotes', { plan_id: planId, code: '  ' })).status).toBe(200);
+    expect((await attacker.get('/plans')).status).toBe(200);
+
+    // Another IP of the same tenant is unaffected.
+    const other = publicApi(tenant, { ip: '198.51.100.8' });
+    expect((await other.post('/quotes', { plan_id: planId, code })).status).toBe(200);
+  });
+
+  it('counts code_invalid_format too, across quotes and subscriptions, per user whatever the IP', async () => {
+    const { tenant, planId, code } = await setup();
+    const token = await userToken(tenant, { sub: 'mallory' });
+    // Five from one IP, five from another, half on each route: one user, ten failures.
+    for (let i = 0; i < 10; i++) {
+      const client = publicApi(tenant, { userToken: token, ip: i % 2 ? '203.0.113.10' : '2001:db8::10' });
+      const path = i < 5 ? '/quotes' : '/subscriptions';
+      const res = await client.post(path, { plan_id: planId, code: i % 3 === 0 ? 'x!' : freshCode('NOPE') });
+      expect(res.status, res.text).toBe(422);
+      expect(['code_not_found', 'code_invalid_format']).toContain(res.json.code);
+    }
+    // The user is blocked from a third IP, on both routes, even with the real code.
+    const elsewhere = publicApi(tenant, { userToken: token, ip: '192.0.2.99' });
+    expectRateLimited(await elsewhere.post('/subscriptions', { plan_id: planId, code }));
+    expectRateLimited(await elsewhere.post('/quotes', { plan_id: planId, code }));
+    // Without a code the user may still subscribe.
+    const plain = await elsewhere.post('/subscriptions', { plan_id: planId });
+    expect(plain.status, plain.text).toBe(201);
+
+    // Another user on the blocked user's IPs is unaffected (neither IP reached 10 alone).
+    const other = publicApi(tenant, { userToken: await userToken(tenant, { sub: 'trent' }), ip: '203.0.113.10' });
+    expect((await other.post('/quotes', { plan_id: planId, code })).status).toBe(200);
+  });
+
+  it('a blocked IP blocks every user behind it; other codes that fail (not found vs. not eligible) do not count', async () => {
+    const { tenant, planId } = await setup();
+    const { product } = await createCatalog(tenant, { durations: ['1m'], name: 'Other' });
+    // An offer on another product: quoting it for this plan is `not_applicable`, not a guess.
+    const elsewhere = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
+    const ip = publicApi(tenant, { ip: '203.0.113.77' });
+    for (let i = 0; i < 12; i++) {
+      const res = await ip.post('/quotes', { plan_id: planId, code: elsewhere.code });
+      expect(res.json.code).toBe('not_applicable');
+    }
+    await guess(ip, '/quotes', planId, 10);
+    const user = publicApi(tenant, { ip: '203.0.113.77', userToken: await userToken(tenant, { sub: 'victim' }) });
+    expectRateLimited(await user.post('/quotes', { plan_id: planId, code: elsewhere.code }));
+  });
+
+  it('all spellings of one IP address share one counter', async () => {
+    const { tenant, planId, code } = await setup();
+    const spellings = ['2001:db8::5', '2001:DB8:0:0:0:0:0:5', '2001:0db8::0005'];
+    for (let i = 0; i < 10; i++) await guess(publicApi(tenant, { ip: spellings[i % 3]! }), '/quotes', planId, 1);
+    for (const ip of spellings) expectRateLimited(await publicApi(tenant, { ip }).post('/quotes', { plan_id: planId, code }));
+    // IPv4 and its IPv4-mapped IPv6 form are one client too.
+    expect(ipKey('::ffff:203.0.113.5')).toBe(ipKey('203.0.113.5'));
+    expect(ipKey('::ffff:cb00:7105')).toBe(ipKey('203.0.113.5'));
+    expect(ipKey('::203.0.113.5')).toBe(ipKey('::cb00:7105'));
+    expect(ipKey('::203.0.113.5')).not.toBe(ipKey('203.0.113.5'));
+  });
+
+  it('counters are per tenant: a block in one tenant does not touch another', async () => {
+    const a = await setup();
+    const b = await setup();
+    await guess(publicApi(a.tenant, { ip: '198.51.100.50' }), '/quotes', a.planId, 10);
+    expectRateLimited(await publicApi(a.tenant, { ip: '198.51.100.50' }).post('/quotes', { plan_id: a.planId, code: a.code }));
+    expect((await publicApi(b.tenant, { ip: '198.51.100.50' }).post('/quotes', { plan_id: b.planId, code: b.code })).status).toBe(200);
+  });
+
+  it('lifts the block once the window has passed (Retry-After is exact), and blocks again after 10 more', async () => {
+    const { tenant, planId, code } = await setup();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    const attacker = publicApi(tenant, { ip: '198.51.100.9' });
+    await guess(attacker, '/quotes', planId, 10);
+    vi.setSystemTime(start + 20_000);
+    const retry = expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code }));
+    expect(retry).toBe(40);
+    vi.setSystemTime(start + WINDOW_MS - 1);
+    expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code }));
+    vi.setSystemTime(start + WINDOW_MS + 1);
+    const again = await attacker.post('/quotes', { plan_id: planId, code });
+    expect(again.status, again.text).toBe(200);
+    await guess(attacker, '/quotes', planId, 10);
+    expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code }));
+  });
+
+  it('the admin API lists the current blocks of its tenant only', async () => {
+    const { tenant, planId } = await setup();
+    const other = await createTenant();
+    await guess(publicApi(tenant, { ip: '198.51.100.66' }), '/quotes', planId, 10);
+    const list = await admin(tenant).get('/code-guessing/blocks');
+    expect(list.status, list.text).toBe(200);
+    expect(list.json.data).toEqual([
+      expect.objectContaining({ by: 'ip', value: '198.51.100.66', failures: 10, blocked_until: expect.any(String), retry_after: expect.any(Number) }),
+    ]);
+    expect((await admin(other).get('/code-guessing/blocks')).json.data).toEqual([]);
+  });
+});
+
+describe('the sliding window (pure)', () => {
+  it('blocks while MAX_FAILURES failures are within the window, until the oldest of them leaves it', () => {
+    const now = 1_000_000;
+    const nine = Array.from({ length: 9 }, (_, i) => now - i * 1000);
+    expect(blockedUntil(nine, now)).toBeNull();
+    const ten = [...nine, now - 30_000];
+    expect(blockedUntil(ten, now)).toBe(now - 30_000 + WINDOW_MS);
+    expect(blockedUntil(ten, now - 30_000 + WINDOW_MS)).toBeNull();
+    // Older failures never count.
+    expect(blockedUntil([...nine, now - WINDOW_MS], now)).toBeNull();
+    expect(MAX_FAILURES).toBe(10);
+  });
+});
