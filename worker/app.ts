@@ -25,6 +25,7 @@ import { jobs } from './routes/jobs';
 import { offerBulk } from './routes/offer-bulk';
 import { planImports } from './routes/plan-imports';
 import { exportsRoutes } from './routes/exports';
+import { webhookEndpoints } from './routes/webhook-endpoints';
 import { codeGuessingAdmin } from './routes/code-guessing';
 
 const tooLarge = (max: string) => () => {
@@ -105,6 +106,7 @@ admin.route('/offers', offerBulk);
 admin.route('/plans', planImports);
 admin.route('/jobs', jobs);
 admin.route('/exports', exportsRoutes);
+admin.route('/webhook-endpoints', webhookEndpoints);
 admin.route('/code-guessing', codeGuessingAdmin);
 api.route('/admin/v1', admin);
 
