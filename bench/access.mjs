@@ -3,12 +3,12 @@
 // Seeds through the worker's admin API (10 groups x 10,000 ranges: 70% IPv4 /24, 30% IPv6 /48).
 import { COMPARISON_HEADER, compareWithHealth, formatComparison, request } from './load.mjs';
 
-const GROUPS = 10;
-const RANGES_PER_GROUP = 10_000;
+export const GROUPS = 10;
+export const RANGES_PER_GROUP = 10_000;
 const V4_SHARE = 0.7;
 
 /** Range `i` of the tenant (never overlapping, never adjacent, all public). */
-function rangeOf(i) {
+export function rangeOf(i) {
   const v4Count = Math.round(GROUPS * RANGES_PER_GROUP * V4_SHARE);
   if (i < v4Count) {
     const base = (20 << 24) + i * 512; // every other /24 from 20.0.0.0
@@ -19,7 +19,7 @@ function rangeOf(i) {
 }
 
 /** An address inside range `i` (or just outside it when `miss`). */
-function addressIn(i, salt, miss) {
+export function addressIn(i, salt, miss) {
   const r = rangeOf(i);
   if (r.family === 4) {
     const a = miss ? r.base + 256 + (salt % 256) : r.base + (salt % 256);

@@ -5,11 +5,10 @@
  * exactly once: a re-delivered or concurrent run of the same chunk changes nothing. Rows are
  * bound as one JSON array and expanded with `json_each(?)` (D1: at most 100 bound parameters).
  */
-import { guardD1 } from './guard';
 import type { D1 } from './guard';
 
-
-export const bulkDb = (d1: D1Database): D1 => guardD1(d1);
+/** The background handle (worker/db/handles.ts), under its older name. */
+export { bulkD1 as bulkDb } from './handles';
 
 /** Condition that the job is still at the cursor this chunk was computed from: binds (jobId, cursor). */
 const AT_CURSOR = `EXISTS (SELECT 1 FROM jobs WHERE id = ? AND cursor = ?)`;
