@@ -32,6 +32,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           test: {
             name: 'worker',
             include: ['test/domain/**/*.test.ts', 'test/routes/**/*.test.ts', 'test/db/**/*.test.ts'],
+            // A real local HTTP receiver (and fake DNS-over-HTTPS resolver) for webhook deliveries.
+            globalSetup: ['./test/setup/webhook-receiver.ts'],
             setupFiles: ['./test/setup/apply-migrations.ts'],
             testTimeout: 30_000,
           },

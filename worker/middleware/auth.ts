@@ -16,6 +16,7 @@ import {
 import { createDb } from '../db/client';
 import { findKey, findSession, type TenantRow } from '../db/tenants';
 import { touchKeyLastUsed } from '../db/api-keys';
+import { CACHE_BUDGETS, createCache, estimateBytes, invalidateTenant } from '../lib/cache';
 
 type Ctx = Context<AppEnv>;
 
@@ -42,7 +43,6 @@ export const SESSION_COOKIE = 'offer_checkout_session';
 // every request, cached or not.
 
 const AUTH_RECHECK_MS = 5_000;
-const AUTH_CACHE_MAX = 2_000;
 
 interface AuthEntry {
   /** SHA-256 of the presented key or session token. */
@@ -57,7 +57,19 @@ interface AuthEntry {
   checkedAt: number;
 }
 
-const authCache = new Map<string, AuthEntry>();
+/** Keyed `k:<sha256 of the key>` or `s:<sha256 of the session token>`; topic `keys`. */
+const authCache = createCache<AuthEntry>({
+  name: 'auth',
+  ttlMs: AUTH_RECHECK_MS,
+  maxBytes: CACHE_BUDGETS.apiKeys,
+  sizeOf: (entry) => estimateBytes(entry),
+  topics: ['keys'],
+});
+/**
+ * Bumped by every `forgetTenantAuth`: a load is keyed by a hash, so its tenant is only known
+ * once it has read D1; a load that overlapped an invalidation in this isolate is not kept.
+ */
+let authEpoch = 0;
 /** The user-token secret state of an authenticated tenant context (read by `userToken()`). */
 const tokenSecretsOf = new WeakMap<TenantContext, TokenSecretState>();
 
@@ -66,15 +78,13 @@ const tokenSecretsOf = new WeakMap<TenantContext, TokenSecretState>();
  * sessions, settings, user-token secrets or disabled flag, once the write has committed.
  */
 export function forgetTenantAuth(tenantId: string): void {
-  for (const [k, entry] of authCache) if (entry.tenant.id === tenantId) authCache.delete(k);
+  authEpoch++;
+  invalidateTenant('keys', tenantId);
 }
 
-/** @deprecated name kept for callers of the first version; same as `forgetTenantAuth`. */
-export const forgetTenantKeys = forgetTenantAuth;
-
-function remember(cacheKey: string, entry: AuthEntry): void {
-  if (authCache.size >= AUTH_CACHE_MAX) authCache.delete(authCache.keys().next().value!);
-  authCache.set(cacheKey, entry);
+function remember(cacheKey: string, entry: AuthEntry, epochAtLoad: number): void {
+  if (epochAtLoad !== authEpoch) return;
+  authCache.set(cacheKey, entry, { tenantId: entry.tenant.id, version: 0, generation: authCache.generation(entry.tenant.id), now: entry.checkedAt });
 }
 
 function tenantContext(row: TenantRow): TenantContext {
@@ -155,8 +165,9 @@ export async function authenticateKey(c: Ctx, key: string, kind: KeyKind): Promi
   const hash = await sha256Hex(key);
   const now = Date.now();
   const cacheKey = `k:${hash}`;
-  const cached = authCache.get(cacheKey);
-  if (cached && now - cached.checkedAt < AUTH_RECHECK_MS) return accept(c, cached, 'key', now);
+  const cached = authCache.get(cacheKey, now);
+  if (cached?.fresh) return accept(c, cached.value, 'key', now);
+  const epoch = authEpoch;
   const record = await findKey(c.get('db'), parsed.keyId, kind);
   if (!record || !timingSafeEqualStrings(record.hash, hash)) {
     authCache.delete(cacheKey);
@@ -172,7 +183,7 @@ export async function authenticateKey(c: Ctx, key: string, kind: KeyKind): Promi
     tokenSecrets: tokenSecretState(record.tenant),
     checkedAt: now,
   };
-  remember(cacheKey, entry);
+  remember(cacheKey, entry, epoch);
   return accept(c, entry, 'key', now);
 }
 
@@ -182,8 +193,9 @@ export async function authenticateSession(c: Ctx, token: string): Promise<Authen
   const hash = await sha256Hex(token);
   const now = Date.now();
   const cacheKey = `s:${hash}`;
-  const cached = authCache.get(cacheKey);
-  if (cached && now - cached.checkedAt < AUTH_RECHECK_MS) return accept(c, cached, 'session', now);
+  const cached = authCache.get(cacheKey, now);
+  if (cached?.fresh) return accept(c, cached.value, 'session', now);
+  const epoch = authEpoch;
   const record = await findSession(c.get('db'), hash);
   if (!record) {
     authCache.delete(cacheKey);
@@ -199,7 +211,7 @@ export async function authenticateSession(c: Ctx, token: string): Promise<Authen
     tokenSecrets: tokenSecretState(record.tenant),
     checkedAt: now,
   };
-  remember(cacheKey, entry);
+  remember(cacheKey, entry, epoch);
   return accept(c, entry, 'session', now);
 }
 

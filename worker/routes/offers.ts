@@ -11,16 +11,12 @@ import { basisPointsToPercent, percentToBasisPoints } from '../domain/money';
 import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rules';
 import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
-import { getOffer, listOffers, loadCoverage, offerFacts, offerStats, planFacts, primaryDb, type OfferRow } from '../db/offers';
-import { startCodeSetJob } from '../jobs/start';
+import { offerFacts, planFacts, type OfferRow } from '../db/offer-rows';
+import { getOffer, insertOffer, listOffers, loadCoverage, offerStats } from '../db/offer-queries';
+import { codeSetJob, kickJob } from '../jobs/start';
+import { jobJson } from '../schemas/job';
 import { bumpCatalogStatement } from '../db/catalog';
-import { dropQuoteCatalog as dropQuoteOnly } from '../db/quote-cache';
-import { dropListingCatalog } from '../db/offer-listing';
-
-const dropQuoteCatalog = (tenantId: string) => {
-  dropQuoteOnly(tenantId);
-  dropListingCatalog(tenantId);
-};
+import { afterCommit } from '../lib/cache';
 
 const tags = ['Offers'];
 
@@ -102,7 +98,7 @@ export const offers = new Hono<AppEnv>()
           ? ({ type: 'percent', basisPoints: percentToBasisPoints(input.discount.value) } as const)
           : ({ type: 'flat', amount: input.discount.amount, currency: input.discount.currency } as const);
       const durations = input.applies_to.durations;
-      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const db = c.get('d1');
       const selected = input.applies_to.all_products === true ? 'all' : input.applies_to.product_ids!;
       const coverage = await loadCoverage(db, tenant.id, selected);
       if (selected !== 'all') {
@@ -155,6 +151,7 @@ export const offers = new Hono<AppEnv>()
       ];
       const code = input.code !== undefined ? normaliseCode(input.code) : null;
       const codeSet = input.code_set ?? null;
+      const job = codeSet ? codeSetJob({ count: codeSet.count, prefix: codeSet.prefix }) : null;
       const row: OfferRow = {
         id: newId('offer'),
         tenant_id: tenant.id,
@@ -186,30 +183,19 @@ export const offers = new Hono<AppEnv>()
         created_at: now,
         updated_at: now,
       };
-      const cols = Object.keys(row);
-      const stmts: D1PreparedStatement[] = [
-        db.prepare(`INSERT INTO offers (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).bind(...Object.values(row)),
-        db
-          .prepare('INSERT INTO offer_products (offer_id, product_id, tenant_id) SELECT ?, value, ? FROM json_each(?)')
-          .bind(row.id, tenant.id, JSON.stringify(keptProducts)),
-        bumpCatalogStatement(db, tenant.id),
-      ];
-      if (code) {
-        stmts.push(
-          db.prepare("INSERT INTO codes (tenant_id, code, offer_id, kind, created_at) VALUES (?, ?, ?, 'shared', ?)").bind(tenant.id, code, row.id, now),
-        );
-      }
-      dropQuoteCatalog(tenant.id);
       try {
-        await db.batch(stmts);
+        // The offer, its products, its code or its code-set job: one batch (worker/db/offer-queries.ts).
+        await afterCommit('catalog', tenant.id, insertOffer(db, row, keptProducts, job));
       } catch (err) {
         if (isCodeTaken(err)) throw codeTaken();
         throw err;
-      } finally {
-        dropQuoteCatalog(tenant.id); // again: a quote may have reloaded the old version meanwhile
       }
       const body: Record<string, unknown> = offerJson(row, keptProducts, now);
-      if (codeSet) body.job = await startCodeSetJob(c, { offerId: row.id, count: codeSet.count, prefix: codeSet.prefix });
+      if (job) {
+        // A failed send is not an error: the job is queued on its row and the stalled-jobs sweep sends it.
+        await kickJob(c.env, { jobId: job.id, tenantId: tenant.id });
+        body.job = jobJson({ id: job.id, kind: 'code_set', status: 'queued', total: job.total, processed: 0, failed: 0, offerId: row.id, planId: null, createdAt: now, finishedAt: null });
+      }
       return c.json(body, 201);
     },
   )
@@ -220,7 +206,7 @@ export const offers = new Hono<AppEnv>()
     async (c) => {
       const q = c.req.valid('query');
       const now = Date.now();
-      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const db = c.get('d1');
       const { offers: rows, products } = await listOffers(db, c.get('tenant').id, { status: q.status, now, limit: q.limit, after: q.starting_after });
       const hasMore = rows.length > q.limit;
       const page = rows.slice(0, q.limit);
@@ -236,7 +222,7 @@ export const offers = new Hono<AppEnv>()
     describeRoute({ tags, summary: 'Get an offer', responses: { 200: json('The offer', Offer), 404: problem('Unknown offer'), ...commonProblems } }),
     validate('param', IdParam('offer')),
     async (c) => {
-      const found = await getOffer(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id);
+      const found = await getOffer(c.get('d1'), c.get('tenant').id, c.req.valid('param').id);
       if (!found) throw notFound('offer', 'id');
       return c.json(offerJson(found.offer, found.productIds, Date.now()));
     },
@@ -256,7 +242,7 @@ export const offers = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       const tenant = c.get('tenant');
-      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const db = c.get('d1');
       const now = Date.now();
       const found = await getOffer(db, tenant.id, id);
       if (!found) throw notFound('offer', 'id');
@@ -278,14 +264,12 @@ export const offers = new Hono<AppEnv>()
         }
       }
       const discoverability = input.discoverability ?? found.offer.discoverability;
-      dropQuoteCatalog(tenant.id);
-      const [updated] = await db.batch<Record<string, unknown>>([
+      const [updated] = await afterCommit('catalog', tenant.id, db.batch<Record<string, unknown>>([
         db
           .prepare('UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *')
           .bind(endsAt, endedAt, discoverability, now, tenant.id, id),
         bumpCatalogStatement(db, tenant.id),
-      ]);
-      dropQuoteCatalog(tenant.id);
+      ]));
       const row = updated!.results[0] as unknown as OfferRow | undefined;
       if (!row) throw notFound('offer', 'id');
       return c.json(offerJson(row, found.productIds, now));
@@ -303,14 +287,12 @@ export const offers = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenant').id;
-      const db = primaryDb(c.env.DB, c.get('d1RoundTrips'));
+      const db = c.get('d1');
       const now = Date.now();
-      dropQuoteCatalog(tenantId);
-      const [updated] = await db.batch([
+      const [updated] = await afterCommit('catalog', tenantId, db.batch([
         db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
         bumpCatalogStatement(db, tenantId),
-      ]);
-      dropQuoteCatalog(tenantId);
+      ]));
       if (updated!.results.length === 0) throw notFound('offer', 'id');
       return c.body(null, 204);
     },
@@ -325,7 +307,7 @@ export const offers = new Hono<AppEnv>()
     }),
     validate('param', IdParam('offer')),
     async (c) => {
-      const stats = await offerStats(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id);
+      const stats = await offerStats(c.get('d1'), c.get('tenant').id, c.req.valid('param').id);
       if (!stats) throw notFound('offer', 'id');
       return c.json(stats);
     },
