@@ -83,7 +83,7 @@ export async function applyMigrations(db) {
  * Starts the worker on the lean runtime on a fresh, migrated local D1 (nothing seeded).
  * `bindings` are added to the worker's vars (the bench sets EXPOSE_ROUND_TRIPS=1).
  */
-export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true } = {}) {
+export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true, inspectorPort } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'offer-checkout-bench-'));
   const script = bundleWorker(join(dir, 'bundle'));
   const wrangler = await import(wranglerRequire.resolve('wrangler'));
@@ -98,6 +98,7 @@ export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true }
       logRequests: false,
       log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
       resourcePersistencePath: join(dir, 'state'),
+      ...(inspectorPort ? { inspectorPort, inspectorHost: '127.0.0.1' } : {}),
       workers: [
         {
           name: 'offer-checkout',
