@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../worker/db/client';
-import { CHECK_MS, accessTable, forgetAccessTable, matchAccess } from '../../worker/db/access-table';
+import { primaryD1 } from '../../worker/db/handles';
+import { CHECK_MS, RANGE_BYTES, accessTable, accessTables, forgetAccessTable, matchAccess, tableBytes } from '../../worker/db/access-table';
 import { parseAddress, toBytes } from '../../worker/domain/ip-ranges';
 import { lookupAccess } from '../../worker/db/groups';
 import { createGroup, groupTenant } from '../groups-helpers';
@@ -14,7 +15,7 @@ describe('per-isolate access table', () => {
     const g = await createGroup(tenant, { name: 'XYZ', plan_id: planId, ip_ranges: ['203.0.113.0/24', '2001:db8::/48'], email_domains: ['xyz.com'] });
     forgetAccessTable(tenant.id);
     const counter = { count: 0 };
-    const db = createDb(env.DB, counter);
+    const db = primaryD1(env.DB, counter);
     const t0 = Date.now();
     const table = await accessTable(db, tenant.id, t0);
     expect(counter.count).toBe(1);
@@ -50,8 +51,7 @@ describe('per-isolate access table', () => {
     const { tenant, planId } = await groupTenant();
     const a = await createGroup(tenant, { name: 'A', plan_id: planId, ip_ranges: ['203.0.113.0/28', '203.0.113.32-203.0.113.40', '203.0.113.41'] });
     const b = await createGroup(tenant, { name: 'B', plan_id: planId, ip_ranges: ['203.0.113.16/28', '203.0.113.42-203.0.113.50'] });
-    const db = createDb(env.DB);
-    const table = await accessTable(db, tenant.id);
+    const table = await accessTable(primaryD1(env.DB), tenant.id);
     const owner = (last: number) =>
       last <= 15 || (last >= 32 && last <= 41) ? a.id : (last >= 16 && last <= 31) || (last >= 42 && last <= 50) ? b.id : null;
     for (let last = 0; last < 64; last++) {
@@ -80,5 +80,48 @@ describe('per-isolate access table', () => {
     expect(both.map((m) => [m.id, m.via])).toEqual([[a.id, 'ip']]);
     const other = await groupTenant();
     expect(await lookupAccess(db, { tenantId: other.tenant.id, address: toBytes(addr('203.0.113.1')), domain: 'a.com', userId: null })).toEqual([]);
+  });
+
+  it('shares no load between requests: two concurrent misses each make their own round trip', async () => {
+    const { tenant, planId } = await groupTenant();
+    const g = await createGroup(tenant, { name: 'C', plan_id: planId, ip_ranges: ['198.51.100.0/24'] });
+    forgetAccessTable(tenant.id);
+    const a = { count: 0 };
+    const b = { count: 0 };
+    const now = Date.now();
+    const [ta, tb] = await Promise.all([accessTable(primaryD1(env.DB, a), tenant.id, now), accessTable(primaryD1(env.DB, b), tenant.id, now)]);
+    expect([a.count, b.count]).toEqual([1, 1]);
+    expect(matchAccess(ta, addr('198.51.100.7'), null)[0]?.id).toBe(g.id);
+    expect(matchAccess(tb, addr('198.51.100.7'), null)[0]?.id).toBe(g.id);
+  });
+
+  it('a load that raced a committed write on this isolate answers once and is not kept', async () => {
+    const { tenant, planId } = await groupTenant();
+    await createGroup(tenant, { name: 'D', plan_id: planId, ip_ranges: ['192.0.2.0/24'] });
+    forgetAccessTable(tenant.id);
+    const counter = { count: 0 };
+    const now = Date.now();
+    const loading = accessTable(primaryD1(env.DB, counter), tenant.id, now);
+    forgetAccessTable(tenant.id); // the write's invalidation lands while the load is in flight
+    const table = await loading;
+    expect(table.ranges.length).toBe(1);
+    expect(accessTables.get(tenant.id, now)).toBeUndefined();
+    await accessTable(primaryD1(env.DB, counter), tenant.id, now);
+    expect(counter.count).toBe(2);
+    expect(accessTables.get(tenant.id, now)?.fresh).toBe(true);
+  });
+
+  it('counts a table by its estimated bytes against the cache budget', async () => {
+    const { tenant, planId } = await groupTenant();
+    await createGroup(tenant, { name: 'E', plan_id: planId, ip_ranges: ['192.0.2.0/28', '192.0.2.64/28', '192.0.2.128/28'], email_domains: ['e.com'] });
+    forgetAccessTable(tenant.id);
+    const before = accessTables.stats().bytes;
+    const table = await accessTable(primaryD1(env.DB), tenant.id);
+    expect(table.ranges.length).toBe(3);
+    expect(tableBytes(table)).toBeGreaterThanOrEqual(3 * RANGE_BYTES);
+    expect(accessTables.stats().bytes - before).toBe(Math.ceil(tableBytes(table)));
+    // The largest cached table (MAX_CACHED_RANGES ranges) fits the budget, well under the 128 MB isolate.
+    expect(250_000 * (RANGE_BYTES + 8)).toBeLessThan(accessTables.stats().maxBytes);
+    expect(accessTables.stats().maxBytes).toBeLessThanOrEqual(48 * 1024 * 1024);
   });
 });

@@ -3,21 +3,25 @@
  * and every email domain, with the group each grants. `GET /v1/access` answers from it with a
  * binary search, without a D1 round trip while the table is fresh.
  *
- * Freshness: the table carries the tenant's `catalog_version` (bumped by every write to groups,
- * plans and offers). The isolate that writes a group drops its table at once; any other
- * isolate re-checks the version at most every `CHECK_MS`, in the same single statement batch
- * that reloads the rules only if the version moved (so a request makes at most one round trip).
+ * Held in the worker's one cache (worker/lib/cache.ts, docs/caching.md): versioned by the
+ * tenant's `catalog_version` (bumped by every write to groups, plans and offers), trusted for
+ * CHECK_MS, then re-checked in one batch that reloads the rules only if the version moved (a
+ * request makes at most one round trip). The isolate that writes a group drops its table once
+ * the write committed. Every request that misses loads for itself: no request awaits another's
+ * load. Tables count against a byte budget (a 250k-range table is ~30 MB); above
+ * MAX_CACHED_RANGES a tenant is looked up in D1 per request.
  * Claims never trust this table: `POST /v1/access/claim` re-checks qualification in D1.
  */
-import type { Db } from './client';
+import type { D1 } from './guard';
 import { lookup } from '../domain/ip-ranges';
+import { CACHE_BUDGETS, SIZES, createCache } from '../lib/cache';
 
 /** How long an isolate trusts its table before re-checking the version. */
 export const CHECK_MS = 5_000;
 /** Above this many ranges a tenant is looked up in D1 per request instead (memory bound). */
 export const MAX_CACHED_RANGES = 250_000;
-/** Tenants whose tables one isolate holds (the oldest is dropped first). */
-export const MAX_CACHED_TENANTS = 100;
+/** Estimated heap bytes of one cached range: the object, two 128-bit bigints, the group index. */
+export const RANGE_BYTES = SIZES.object + 2 * SIZES.bigint + SIZES.number;
 
 export interface AccessGroupInfo {
   id: string;
@@ -28,7 +32,6 @@ export interface AccessGroupInfo {
 
 export interface AccessTable {
   version: number;
-  checkedAt: number;
   /** More ranges than `MAX_CACHED_RANGES`: nothing is held, lookups go to D1. */
   tooLarge: boolean;
   /** Ranges sorted by start; `group` indexes `groups`. */
@@ -37,23 +40,26 @@ export interface AccessTable {
   groups: AccessGroupInfo[];
 }
 
-const tables = new Map<string, AccessTable>();
-const loading = new Map<string, Promise<AccessTable>>();
+export const tableBytes = (t: AccessTable): number => {
+  let n = SIZES.object + t.ranges.length * (RANGE_BYTES + 8);
+  for (const d of t.domains.keys()) n += SIZES.mapEntry + SIZES.string(d);
+  for (const g of t.groups) n += SIZES.object + SIZES.string(g.id) + SIZES.string(g.name) + SIZES.string(g.plan_id) + SIZES.string(g.product_id);
+  return n;
+};
 
-/** Bumped on every forget, so a load that raced with a write is not kept. */
-const generations = new Map<string, number>();
+export const accessTables = createCache<AccessTable>({
+  name: 'access tables',
+  ttlMs: CHECK_MS,
+  maxBytes: CACHE_BUDGETS.accessTables,
+  sizeOf: tableBytes,
+});
 
-/** Forgets a tenant's table on this isolate (after a write to its groups). */
+/** Forgets a tenant's table on this isolate (the group routes do it through catalogChanged after commit). */
 export function forgetAccessTable(tenantId: string): void {
-  tables.delete(tenantId);
-  loading.delete(tenantId);
-  generations.set(tenantId, (generations.get(tenantId) ?? 0) + 1);
+  accessTables.invalidate(tenantId);
 }
 
-const d1 = (db: Db) => (db as unknown as { $client: D1Database }).$client;
-
-async function refresh(db: Db, tenantId: string, known: AccessTable | undefined, now: number): Promise<AccessTable> {
-  const c = d1(db);
+async function refresh(c: D1, tenantId: string, known: AccessTable | undefined): Promise<AccessTable> {
   const knownVersion = known?.version ?? -1;
   // One batch (one round trip, one snapshot): the version, and the rules only when it moved.
   const changed = `(SELECT catalog_version FROM tenants WHERE id = ?1) IS NOT ?2`;
@@ -76,15 +82,12 @@ async function refresh(db: Db, tenantId: string, known: AccessTable | undefined,
     c.prepare(`SELECT domain AS d, group_id AS g FROM group_domains WHERE tenant_id = ?1 AND ${changed}`).bind(tenantId, knownVersion),
   ]);
   const v = (version!.results[0] as { v: number } | undefined)?.v ?? 0;
-  if (known !== undefined && v === knownVersion) {
-    known.checkedAt = now;
-    return known;
-  }
+  if (known !== undefined && v === knownVersion) return known;
   const n = (count!.results[0] as { n: number } | undefined)?.n ?? 0;
-  if (n > MAX_CACHED_RANGES) return { version: v, checkedAt: now, tooLarge: true, ranges: [], domains: new Map(), groups: [] };
+  if (n > MAX_CACHED_RANGES) return { version: v, tooLarge: true, ranges: [], domains: new Map(), groups: [] };
   const groupRows = groups!.results as unknown as AccessGroupInfo[];
   const index = new Map(groupRows.map((g, i) => [g.id, i]));
-  const table: AccessTable = { version: v, checkedAt: now, tooLarge: false, ranges: [], domains: new Map(), groups: groupRows };
+  const table: AccessTable = { version: v, tooLarge: false, ranges: [], domains: new Map(), groups: groupRows };
   for (const r of ranges!.results as { s: string; e: string; g: string }[]) {
     const group = index.get(r.g);
     if (group !== undefined) table.ranges.push({ start: BigInt(`0x${r.s}`), end: BigInt(`0x${r.e}`), group });
@@ -97,26 +100,18 @@ async function refresh(db: Db, tenantId: string, known: AccessTable | undefined,
 }
 
 /**
- * The tenant's table, loaded or re-checked when needed (at most one D1 round trip); check
- * `tooLarge` before using it.
+ * The tenant's table, loaded or re-checked when needed (at most one D1 round trip, on the
+ * primary handle given); check `tooLarge` before using it.
  */
-export async function accessTable(db: Db, tenantId: string, now: number = Date.now()): Promise<AccessTable> {
-  const known = tables.get(tenantId);
-  if (known !== undefined && now - known.checkedAt < CHECK_MS) return known;
-  const generation = generations.get(tenantId) ?? 0;
-  let pending = loading.get(tenantId);
-  if (!pending) {
-    const p = refresh(db, tenantId, known, now).finally(() => {
-      if (loading.get(tenantId) === p) loading.delete(tenantId);
-    });
-    pending = p;
-    loading.set(tenantId, p);
-  }
-  const table = await pending;
-  // A write on this isolate during the load: answer with what was read, keep nothing.
-  if ((generations.get(tenantId) ?? 0) !== generation) return table;
-  if (!tables.has(tenantId) && tables.size >= MAX_CACHED_TENANTS) tables.delete(tables.keys().next().value!);
-  tables.set(tenantId, table);
+export async function accessTable(db: D1, tenantId: string, now: number = Date.now()): Promise<AccessTable> {
+  const hit = accessTables.get(tenantId, now);
+  if (hit?.fresh) return hit.value;
+  // Taken before the load: a write committed on this isolate meanwhile makes `set` keep nothing
+  // (the answer is still what was read, in one snapshot).
+  const generation = accessTables.generation(tenantId);
+  const table = await refresh(db, tenantId, hit?.value);
+  if (table === hit?.value) accessTables.confirm(tenantId, table.version, now);
+  else accessTables.set(tenantId, table, { tenantId, version: table.version, generation, now });
   return table;
 }
 

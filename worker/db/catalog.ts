@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { plans, products, subscriptions, tenants } from './schema';
 import { iso } from '../schemas/common';
+import { invalidateTenant } from '../lib/cache';
 
 export type ProductRow = typeof products.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;
@@ -53,7 +54,8 @@ export function listProducts(db: Db, tenantId: string, limit: number, after?: st
     .all();
 }
 
-export function listPlans(db: Db, tenantId: string, opts: { productId?: string; activeOnly?: boolean; limit: number; after?: string }) {
+/** A page of plans (`limit + 1` rows, for `has_more`): every filter is in the query, before the limit. */
+export function listPlans(db: Db, tenantId: string, opts: { productId?: string; active?: boolean; limit: number; after?: string }) {
   return db
     .select()
     .from(plans)
@@ -61,7 +63,7 @@ export function listPlans(db: Db, tenantId: string, opts: { productId?: string; 
       and(
         eq(plans.tenantId, tenantId),
         opts.productId ? eq(plans.productId, opts.productId) : undefined,
-        opts.activeOnly ? eq(plans.active, true) : undefined,
+        opts.active !== undefined ? eq(plans.active, opts.active) : undefined,
         opts.after ? gt(plans.id, opts.after) : undefined,
       ),
     )
@@ -80,22 +82,14 @@ export async function planHasSubscriptions(db: Db, tenantId: string, planId: str
   return row !== undefined;
 }
 
-/** In-isolate caches keyed on `catalog_version` (offers' quote cache) drop a tenant's entry when this isolate bumps it. */
-const catalogBumpListeners = new Set<(tenantId: string) => void>();
-export function onCatalogBump(listener: (tenantId: string) => void): void {
-  catalogBumpListeners.add(listener);
-}
-export function notifyCatalogBump(tenantId: string): void {
-  for (const listener of catalogBumpListeners) listener(tenantId);
-}
-
 /**
- * Statement that invalidates the tenant's edge caches of offers, plans and groups; put it in the
- * write's batch. Also drops this isolate's caches at once. `bumpCatalogStatement` is the same for
- * raw D1 batches.
+ * Statement that moves the tenant's definitions version (offers, plans, groups): put it in the
+ * write's batch. It does NOT drop this isolate's caches: the caller does that once the batch
+ * has resolved (`catalogChanged`, or `afterCommit('catalog', …)` of worker/lib/cache.ts), so a
+ * read racing the write can never re-cache the old rows after the drop. `bumpCatalogStatement`
+ * is the same for raw D1 batches.
  */
 export function bumpCatalogVersion(db: Db, tenantId: string) {
-  notifyCatalogBump(tenantId);
   return db
     .update(tenants)
     .set({ catalogVersion: sql`${tenants.catalogVersion} + 1` })
@@ -103,6 +97,10 @@ export function bumpCatalogVersion(db: Db, tenantId: string) {
 }
 
 export function bumpCatalogStatement(d1: Pick<D1Database, 'prepare'>, tenantId: string): D1PreparedStatement {
-  notifyCatalogBump(tenantId);
   return d1.prepare('UPDATE tenants SET catalog_version = catalog_version + 1 WHERE id = ?').bind(tenantId);
+}
+
+/** After a committed write to a tenant's offers, plans or groups: drops this isolate's cached definitions. */
+export function catalogChanged(tenantId: string): void {
+  invalidateTenant('catalog', tenantId);
 }

@@ -5,17 +5,6 @@ import { bumpCatalogStatement } from './catalog';
 import type { D1 } from './guard';
 
 export type JobRow = typeof jobs.$inferSelect;
-export type NewJob = Pick<typeof jobs.$inferInsert, 'id' | 'tenantId' | 'kind'> &
-  Partial<Pick<typeof jobs.$inferInsert, 'offerId' | 'planId' | 'inputKey' | 'inputBytes' | 'total' | 'params' | 'byteOffset' | 'line'>>;
-
-export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
-  const now = Date.now();
-  const [row] = await db
-    .insert(jobs)
-    .values({ status: 'queued', ...job, createdAt: now, updatedAt: now })
-    .returning();
-  return row!;
-}
 
 /** A job as the API shows it (its params, internal to the runner, are not read). */
 export function findJob(db: Db, tenantId: string, id: string) {
@@ -82,13 +71,20 @@ export function insertJobStatement(db: D1, j: JobInsert): D1PreparedStatement {
     .bind(j.id, j.tenantId, j.kind, j.offerId, j.planId, j.inputKey, j.inputBytes, j.byteOffset, j.line, j.total, JSON.stringify(j.params), j.now, j.now);
 }
 
-/** Marks a queued/running job as touched (after re-sending its message); false when it is not stalled. */
-export async function touchStalledJob(db: D1, tenantId: string, jobId: string, staleBefore: number, now: number): Promise<boolean> {
-  const res = await db
-    .prepare(`UPDATE jobs SET updated_at = ? WHERE id = ? AND tenant_id = ? AND status IN ('queued', 'running') AND updated_at < ?`)
-    .bind(now, jobId, tenantId, staleBefore)
-    .run();
-  return (res.meta.changes ?? 0) > 0;
+/**
+ * Every tenant's queued or running jobs untouched since `staleBefore`, marked touched (so the
+ * next sweep waits again), at most `limit` of them: the stalled-jobs sweep re-sends their messages.
+ */
+export async function touchStalledJobs(db: D1, staleBefore: number, now: number, limit: number): Promise<{ id: string; tenant_id: string }[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE jobs SET updated_at = ?1 WHERE id IN (
+         SELECT id FROM jobs WHERE status IN ('queued', 'running') AND updated_at < ?2 ORDER BY updated_at LIMIT ?3)
+       RETURNING id, tenant_id`,
+    )
+    .bind(now, staleBefore, limit)
+    .all<{ id: string; tenant_id: string }>();
+  return results;
 }
 
 export interface JobErrorRow {

@@ -1,36 +1,38 @@
 /**
  * `GET /v1/offers` in one D1 round trip, with the tenant's public offer definitions cached in
- * the isolate. The batch reads the definitions' version (DEFINITIONS_VERSION_SQL); the definition statements
- * are conditional on that version differing from the cached one, so a fresh cache costs
- * nothing but the user-specific and live reads, and a stale one is reloaded in the same
- * round trip. Every write to offers or plans bumps the version (bumpCatalogVersion). Writes in
- * this isolate drop the entry at once; within LISTING_RECHECK_MS of the last version read, only
- * the live parts are read (see readLiveOnly), so another isolate's write may take up to that
- * long to show in a listing.
+ * the isolate (worker/lib/cache.ts, docs/caching.md). The batch reads the definitions' version
+ * (DEFINITIONS_VERSION_SQL); the definition statements are conditional on that version
+ * differing from the cached one, so a fresh cache costs nothing but the user-specific and live
+ * reads, and a stale one is reloaded in the same round trip. Every write to offers or plans
+ * bumps the version; committed writes in this isolate drop the entry (catalogChanged); within
+ * LISTING_RECHECK_MS of the last version read only the live parts are read (readLiveOnly), so
+ * another isolate's write may take up to that long to show in a listing. Live counts and list
+ * memberships are never cached.
  */
-import { DEFINITIONS_VERSION_SQL, OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
+import type { D1 } from './guard';
+import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
+import { DEFINITIONS_VERSION_SQL, definitionsVersionSql } from './offer-queries';
 import type { OfferFacts } from '../domain/offer-rules';
-import { onCatalogBump } from './catalog';
+import { notOverSql } from './offer-status-sql';
+import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
 
 export interface PublicCatalog {
-  version: string;
   offers: OfferRow[];
   /** Parsed once per load. */
   facts: OfferFacts[];
   productsByOffer: Map<string, Set<string>>;
   plans: PlanRowRaw[];
-  loadedAt: number;
-  /** When the version was last read. */
-  checkedAt: number;
 }
 
-const MAX_TENANTS = 500;
-const cache = new Map<string, PublicCatalog>();
+/** Definitions younger than this are used without re-reading the version (committed writes in this isolate drop them at once). */
+export const LISTING_RECHECK_MS = 5_000;
 
-/** Test hook and memory bound: forget every cached catalog. */
-export function clearOfferCache(): void {
-  cache.clear();
-}
+export const listingCatalogs = createCache<PublicCatalog>({
+  name: 'listing catalogs',
+  ttlMs: LISTING_RECHECK_MS,
+  maxBytes: CACHE_BUDGETS.listingCatalogs,
+  sizeOf: (c) => estimateBytes(c.offers) + estimateBytes(c.plans) + estimateBytes(c.productsByOffer) + 300 * c.facts.length,
+});
 
 export interface ListingReads {
   catalog: PublicCatalog;
@@ -38,14 +40,10 @@ export interface ListingReads {
   liveCounts: Map<string, number>;
 }
 
-/** Drops a tenant's cached definitions (a write in this isolate). */
+/** Drops a tenant's cached definitions on this isolate (done by catalogChanged after a committed write). */
 export function dropListingCatalog(tenantId: string): void {
-  cache.delete(tenantId);
+  listingCatalogs.invalidate(tenantId);
 }
-onCatalogBump(dropListingCatalog);
-
-/** Definitions younger than this are used without re-reading the version (writes in this isolate drop them at once). */
-export const LISTING_RECHECK_MS = 5_000;
 
 /**
  * With fresh definitions, only the live parts are read, and only those the answer can depend
@@ -86,17 +84,21 @@ export async function readForListing(
   q: { tenantId: string; now: number; user: { id: string; email: string | null } | null },
   candidates: (o: OfferRow, catalog: PublicCatalog) => boolean = () => true,
 ): Promise<ListingReads> {
-  const cached = cache.get(q.tenantId);
-  if (cached && q.now - cached.checkedAt < LISTING_RECHECK_MS) return readLiveOnly(db, cached, q, (o) => candidates(o, cached));
-  const known = cached?.version ?? '';
+  const hit = listingCatalogs.get(q.tenantId, q.now);
+  if (hit?.fresh) return readLiveOnly(db, hit.value, q, (o) => candidates(o, hit.value));
+  const cached = hit?.value;
+  const generation = listingCatalogs.generation(q.tenantId);
+  const known = String(hit?.version ?? '');
   const STALE = `${DEFINITIONS_VERSION_SQL} IS NOT ?`;
-  const LIVE = "o.tenant_id = ? AND o.discoverability = 'public' AND o.deleted_at IS NULL AND o.state <> 'failed' AND o.ends_at > ? AND (o.ended_at IS NULL OR o.ended_at > ?)";
+  // Public offers not over yet (scheduled ones too: they may start within the cache's life;
+  // isListed decides per request). ?1 tenant, ?2 now.
+  const LIVE = `o.tenant_id = ?1 AND o.discoverability = 'public' AND ${notOverSql('?2')}`;
   const stmts: D1PreparedStatement[] = [
     db.prepare(`SELECT ${DEFINITIONS_VERSION_SQL} AS catalog_version`).bind(q.tenantId),
-    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${LIVE} AND ${STALE} ORDER BY o.id`).bind(q.tenantId, q.now, q.now, q.tenantId, known),
+    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${LIVE} AND ${definitionsVersionSql('?1')} IS NOT ?3 ORDER BY o.id`).bind(q.tenantId, q.now, known),
     db
-      .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${LIVE} AND ${STALE}`)
-      .bind(q.tenantId, q.now, q.now, q.tenantId, known),
+      .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${LIVE} AND ${definitionsVersionSql('?1')} IS NOT ?3`)
+      .bind(q.tenantId, q.now, known),
     db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND active = 1 AND ${STALE}`).bind(q.tenantId, q.tenantId, known),
     // Live counts of the cached offers with max_redemptions, by primary key (when the cache
     // turns out stale, the reloaded rows carry their counts, read in the same transaction).
@@ -110,9 +112,8 @@ export async function readForListing(
   const results = await db.batch<Record<string, unknown>>(stmts);
   const version = (results[0]!.results[0] as { catalog_version: string } | undefined)?.catalog_version ?? '';
   let catalog: PublicCatalog;
-  if (cached && cached.version === version) {
+  if (cached && listingCatalogs.confirm(q.tenantId, version, q.now)) {
     catalog = cached;
-    cached.checkedAt = q.now;
   } else {
     const productsByOffer = new Map<string, Set<string>>();
     for (const r of results[2]!.results as { offer_id: string; product_id: string }[]) {
@@ -121,16 +122,12 @@ export async function readForListing(
       set.add(r.product_id);
     }
     catalog = {
-      version,
       offers: results[1]!.results as unknown as OfferRow[],
       facts: (results[1]!.results as unknown as OfferRow[]).map(offerFacts),
       productsByOffer,
       plans: results[3]!.results as unknown as PlanRowRaw[],
-      loadedAt: q.now,
-      checkedAt: q.now,
     };
-    if (cache.size >= MAX_TENANTS && !cache.has(q.tenantId)) cache.delete(cache.keys().next().value!);
-    cache.set(q.tenantId, catalog);
+    listingCatalogs.set(q.tenantId, catalog, { tenantId: q.tenantId, version, generation, now: q.now });
   }
   const liveCounts = new Map<string, number>();
   if (catalog === cached) {

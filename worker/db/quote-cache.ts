@@ -1,22 +1,28 @@
 /**
- * The quote's edge cache: a tenant's plans and shared-code offers, per isolate. It answers with
- * no D1 round trip when the answer depends on definitions only: an active plan without a code,
- * or with a shared code whose offer has no `max_redemptions` and needs no per-user fact (no list
- * and no avail limit, or an anonymous caller: `login_required`). Every other case (an unknown or
- * inactive plan, an unknown code, a code set, live counts, a signed-in user on a list or with
- * avail limits) is read live, in one round trip.
+ * Where a quote's facts come from (`POST /v1/quotes`): the edge cache, or D1 in one round trip.
  *
- * Freshness: the entry carries the definitions' version (DEFINITIONS_VERSION_SQL). A write in this isolate drops the
- * entry at once (bumpCatalogVersion → onCatalogBump, and the offer routes); other isolates
- * re-check the version at most every RECHECK_MS, inside the live batch of a quote that reads
- * anyway (the definitions are reloaded only when the version changed). So a quote elsewhere may
- * show an offer or a price changed less than RECHECK_MS ago; a checkout never does (it re-reads
- * and re-checks everything on the primary).
+ * The cache holds a tenant's plans and shared-code offers (worker/lib/cache.ts, docs/caching.md).
+ * It answers with no D1 round trip when the answer depends on definitions only: an active plan
+ * without a code, or with a shared code whose offer has no `max_redemptions` and needs no
+ * per-user fact (no list and no avail limit, or an anonymous caller: `login_required`). Every
+ * other case (an unknown or inactive plan, an unknown code, a code set, live counts, a signed-in
+ * user on a list or with avail limits) is read live, in one round trip.
+ *
+ * Freshness: the entry carries the definitions' version (DEFINITIONS_VERSION_SQL). A committed
+ * write in this isolate drops the entry (catalogChanged); other isolates re-check the version
+ * at most every RECHECK_MS, inside the live batch of a quote that reads anyway (the definitions
+ * are reloaded only when the version changed). So a quote elsewhere may show an offer or a
+ * price changed less than RECHECK_MS ago; a checkout never does (it re-reads and re-checks
+ * everything on the primary).
  */
-import { DEFINITIONS_VERSION_SQL, OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type D1, type OfferRow, type PlanRowRaw } from './offers';
-import { onCatalogBump } from './catalog';
-import { needsUser, type OfferFacts } from '../domain/offer-rules';
+import type { D1 } from './guard';
+import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
+import { DEFINITIONS_VERSION_SQL } from './offer-queries';
+import { readForQuote, redemptionFacts } from './offers';
+import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
 import { basisPointsToPercent } from '../domain/money';
+import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
+import type { EndUser } from '../env';
 
 /** The `offer` member of a quote. */
 export const quoteOffer = (o: OfferRow) => ({
@@ -32,7 +38,6 @@ export const quoteOffer = (o: OfferRow) => ({
 });
 
 export const RECHECK_MS = 5_000;
-const MAX_TENANTS = 500;
 const MAX_OFFERS = 5_000;
 const MAX_PLANS = 5_000;
 
@@ -45,23 +50,20 @@ export interface CachedOffer {
 }
 
 export interface QuoteCatalog {
-  version: string;
-  checkedAt: number;
   plans: Map<string, PlanRowRaw>;
   offersByCode: Map<string, CachedOffer>;
 }
 
-const cache = new Map<string, QuoteCatalog>();
+export const quoteCatalogs = createCache<QuoteCatalog>({
+  name: 'quote catalogs',
+  ttlMs: RECHECK_MS,
+  maxBytes: CACHE_BUDGETS.quoteCatalogs,
+  sizeOf: (c) => estimateBytes(c.plans) + estimateBytes([...c.offersByCode.values()].map((o) => [o.row, o.json])) + 200 * c.offersByCode.size,
+});
 
+/** Drops a tenant's quote catalog on this isolate (done by catalogChanged after a committed write). */
 export function dropQuoteCatalog(tenantId: string): void {
-  cache.delete(tenantId);
-}
-onCatalogBump(dropQuoteCatalog);
-
-/** The fresh cached catalog of a tenant, or null when it must be (re)checked. */
-export function freshQuoteCatalog(tenantId: string, now: number): QuoteCatalog | null {
-  const c = cache.get(tenantId);
-  return c && now - c.checkedAt < RECHECK_MS ? c : null;
+  quoteCatalogs.invalidate(tenantId);
 }
 
 /**
@@ -71,9 +73,66 @@ export function freshQuoteCatalog(tenantId: string, now: number): QuoteCatalog |
  */
 export const cacheDecides = (o: OfferFacts, signedIn: boolean): boolean => o.maxRedemptions === null && (!needsUser(o) || !signedIn);
 
+export interface QuoteQuery {
+  tenantId: string;
+  planId: string;
+  /** Normalised, or null for no code. */
+  code: string | null;
+  user: EndUser | null;
+}
+
+/** What a quote is decided from: the plan (null when unknown), and with a code the facts of the decision and the quote's `offer` member. */
+export interface QuoteSource {
+  plan: PlanRowRaw | null;
+  facts: RedemptionFacts | null;
+  offer: unknown;
+}
+
+/** The quote's source from this isolate's cache, when the cache is fresh and decides; otherwise null (read D1). */
+export function quoteFromCache(q: QuoteQuery, now: number): QuoteSource | null {
+  const hit = quoteCatalogs.get(q.tenantId, now);
+  if (!hit?.fresh) return null;
+  const plan = hit.value.plans.get(q.planId);
+  if (!plan || plan.active !== 1) return null;
+  if (!q.code) return { plan, facts: null, offer: null };
+  const offer = hit.value.offersByCode.get(q.code);
+  if (!offer || !cacheDecides(offer.facts, q.user !== null)) return null;
+  return {
+    plan,
+    offer: offer.json,
+    // Definitions only: the counts are not read, and cacheDecides made sure no rule needs them.
+    facts: {
+      now,
+      plan: planFacts(plan),
+      offer: offer.facts,
+      codeUsed: false,
+      productIncluded: offer.products.has(plan.product_id),
+      user: q.user,
+      onList: false,
+      redemptionsCount: 0,
+      userAvailsOnProduct: 0,
+      userAvailsTotal: 0,
+    },
+  };
+}
+
+/** The quote's source from D1 in one round trip (a read session), which also re-checks this isolate's cache when it is due. */
+export async function quoteFromD1(db: D1, q: QuoteQuery, now: number): Promise<QuoteSource> {
+  const hit = quoteCatalogs.get(q.tenantId, now);
+  const generation = quoteCatalogs.generation(q.tenantId);
+  const refresh = hit?.fresh ? [] : refreshStatements(db, q.tenantId, String(hit?.version ?? ''), now);
+  const user = q.user ? { id: q.user.id, email: q.user.emailVerified ? q.user.email : null } : null;
+  const reads = await readForQuote(db, { tenantId: q.tenantId, planId: q.planId, code: q.code, user }, refresh);
+  if (refresh.length > 0) applyRefresh(q.tenantId, now, generation, reads.extra);
+  return {
+    plan: reads.plan,
+    facts: q.code && reads.plan ? redemptionFacts(reads, q.user, now) : null,
+    offer: q.code && reads.offer ? quoteOffer(reads.offer) : null,
+  };
+}
+
 /** Statements to add to a live batch that (re)check the cache; definitions come back only when stale. */
-export function refreshStatements(db: D1, tenantId: string, now: number): D1PreparedStatement[] {
-  const known = cache.get(tenantId)?.version ?? '';
+function refreshStatements(db: D1, tenantId: string, known: string, now: number): D1PreparedStatement[] {
   const STALE = `${DEFINITIONS_VERSION_SQL} IS NOT ?`;
   // Bounded: a code beyond the first MAX_OFFERS is simply read live.
   const OFFERS = `o.tenant_id = ? AND o.code IS NOT NULL AND o.deleted_at IS NULL AND o.ends_at > ? ORDER BY o.ends_at LIMIT ${MAX_OFFERS}`;
@@ -87,15 +146,11 @@ export function refreshStatements(db: D1, tenantId: string, now: number): D1Prep
   ];
 }
 
-/** Applies the results of refreshStatements. */
-export function applyRefresh(tenantId: string, now: number, results: D1Result<Record<string, unknown>>[]): void {
+/** Applies the results of refreshStatements (kept only if no write committed on this isolate since `generation`). */
+function applyRefresh(tenantId: string, now: number, generation: number, results: D1Result<Record<string, unknown>>[]): void {
   const version = (results[0]?.results[0] as { catalog_version: string } | undefined)?.catalog_version;
   if (version === undefined) return;
-  const cached = cache.get(tenantId);
-  if (cached && cached.version === version) {
-    cached.checkedAt = now;
-    return;
-  }
+  if (quoteCatalogs.confirm(tenantId, version, now)) return;
   const products = new Map<string, Set<string>>();
   for (const r of results[3]!.results as { offer_id: string; product_id: string }[]) {
     let set = products.get(r.offer_id);
@@ -108,6 +163,5 @@ export function applyRefresh(tenantId: string, now: number, results: D1Result<Re
   }
   const plans = new Map<string, PlanRowRaw>();
   for (const p of results[1]!.results as unknown as PlanRowRaw[]) plans.set(p.id, p);
-  if (cache.size >= MAX_TENANTS && !cache.has(tenantId)) cache.delete(cache.keys().next().value!);
-  cache.set(tenantId, { version, checkedAt: now, plans, offersByCode });
+  quoteCatalogs.set(tenantId, { plans, offersByCode }, { tenantId, version, generation, now });
 }

@@ -1,13 +1,15 @@
 /**
  * The queue consumer: this same worker's `queue` handler. Each message names a job; the job
  * runs from its stored resume point for one invocation budget and, if not finished, sends a
- * fresh message to continue. A failing run is retried with backoff; after MAX_ATTEMPTS the job
- * is marked failed.
+ * fresh message to continue. A run that lost its cursor to another run (`lost`) ends its chain:
+ * the winner's chain carries the job on (and the stalled-jobs sweep, if the winner dies). A
+ * failing run is retried with backoff; after MAX_ATTEMPTS the job is marked failed.
  */
 import type { Bindings } from '../env';
 import { failJob, runJob, type RunOptions } from './runner';
 import { enqueueJob } from './start';
 import type { JobMessage } from './types';
+import { kickDeliveries } from '../db/webhook-outbox';
 
 export const MAX_ATTEMPTS = 8;
 
@@ -23,6 +25,8 @@ export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Bindi
       try {
         const outcome = await runJob(env, body.jobId, opts);
         if (outcome === 'more') await enqueueJob(env, body);
+        // A finished job wrote job.succeeded / job.failed in its last batch: deliver it now.
+        if (outcome === 'done') await kickDeliveries(env, undefined, body.tenantId);
         message.ack();
       } catch (err) {
         console.error('job run failed', body.jobId, err);

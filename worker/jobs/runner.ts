@@ -12,7 +12,6 @@ import { addPeriod } from '../domain/periods';
 import type { Duration } from '../db/schema';
 import {
   advanceJob,
-  bulkDb,
   countOfferCodes,
   importStatements,
   insertEligibleUsers,
@@ -26,12 +25,14 @@ import {
   type JobCursor,
   type RowError,
 } from '../db/bulk';
+import { bulkD1, type D1 } from '../db/handles';
 import { readCsvRecords } from './csv-reader';
 import type { CodeSetParams, JobKind, JobStatus } from './types';
-import { bumpCatalogStatement } from '../db/catalog';
+import { jobFinishedStatements, kickDeliveries } from '../db/webhook-outbox';
+import { bumpCatalogStatement, catalogChanged } from '../db/catalog';
 
 type Env = Pick<Bindings, 'DB' | 'UPLOADS'>;
-type D1 = ReturnType<typeof bulkDb>;
+
 
 /** Rows of an upload per chunk (one D1 transaction): D1 takes ~1,000 rows per transaction comfortably. */
 export const UPLOAD_CHUNK_ROWS = 1_000;
@@ -52,8 +53,12 @@ export interface RunOptions {
   maxChunks?: number;
 }
 
-/** `done`: the job has ended (succeeded or failed); `more`: it must be continued by another message. */
-export type RunOutcome = 'done' | 'more';
+/**
+ * `done`: the job has ended (succeeded or failed); `more`: it must be continued by another
+ * message; `lost`: another run took a chunk's cursor first, so this run stops and sends no
+ * message (the winner continues; two chains would only race each other).
+ */
+export type RunOutcome = 'done' | 'more' | 'lost';
 
 export interface JobRecord {
   id: string;
@@ -117,7 +122,7 @@ class ChunkWriter {
 const compact = (list: Array<D1PreparedStatement | null>): D1PreparedStatement[] => list.filter((s): s is D1PreparedStatement => s !== null);
 
 export async function runJob(env: Env, jobId: string, opts: RunOptions = {}): Promise<RunOutcome> {
-  const db = bulkDb(env.DB);
+  const db = bulkD1(env.DB);
   const job = await loadJob(db, jobId);
   if (!job || job.status === 'succeeded' || job.status === 'failed') return 'done';
   const now = Date.now();
@@ -129,33 +134,36 @@ export async function runJob(env: Env, jobId: string, opts: RunOptions = {}): Pr
   const maxChunks = opts.maxChunks ?? Number.POSITIVE_INFINITY;
   const writer = new ChunkWriter(db, jobId, job.cursor);
   const stop = () => writer.conflict || writer.chunks >= maxChunks || Date.now() >= deadline;
+  let outcome: RunOutcome;
   try {
-    switch (job.kind) {
-      case 'code_set':
-        return await runCodeSet(env, db, job, writer, stop, opts);
-      case 'eligible_users':
-      case 'plan_import':
-        return await runUpload(env, db, job, writer, stop, opts);
-    }
+    outcome = job.kind === 'code_set' ? await runCodeSet(env, db, job, writer, stop, opts) : await runUpload(env, db, job, writer, stop, opts);
   } finally {
     // Never leave a batch unawaited (its failure must reach the caller, which retries).
     await writer.settle();
   }
+  if (writer.conflict) return 'lost';
+  // The job's last chunk (or failJob) changed its offer's state: drop this isolate's cached definitions.
+  if (outcome === 'done' && job.offer_id) catalogChanged(job.tenant_id);
+  return outcome;
 }
 
 /** Ends a job as failed (its offer too, when it was the offer's last running job). */
-export async function failJob(env: Pick<Bindings, 'DB'>, jobId: string, reason: string): Promise<void> {
-  const db = bulkDb(env.DB);
+export async function failJob(env: Pick<Bindings, 'DB'> & Partial<Pick<Bindings, 'WEBHOOKS_QUEUE'>>, jobId: string, reason: string): Promise<void> {
+  const db = bulkD1(env.DB);
   const job = await loadJob(db, jobId);
   if (!job) return;
   const now = Date.now();
   await db.batch(
     compact([
       markJobFailed(db, jobId, reason, now),
+      ...jobFinishedStatements(db, { tenantId: job.tenant_id, jobId, status: 'failed', now }),
       job.offer_id ? settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId, now, failed: true }) : null,
       job.offer_id ? bumpCatalogStatement(db, job.tenant_id) : null,
     ]),
   );
+  // job.failed is in that batch; get it delivered now (the cron sweep is the fallback).
+  if (env.WEBHOOKS_QUEUE) await kickDeliveries({ WEBHOOKS_QUEUE: env.WEBHOOKS_QUEUE }, undefined, job.tenant_id);
+  if (job.offer_id) catalogChanged(job.tenant_id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +249,7 @@ async function runUpload(env: Env, db: D1, job: JobRecord, writer: ChunkWriter, 
       list.push(advanceJob(db, at, { byteOffset: endOffset, line: nextLine, processed: chunkCount, failed: chunkErrors.length, now }));
       if (final) {
         list.push(succeedJob(db, { jobId: at.jobId, cursor: at.cursor + 1 }, now));
+        list.push(...jobFinishedStatements(db, { tenantId: job.tenant_id, jobId: job.id, status: 'succeeded', now }));
         if (job.offer_id) {
           list.push(recountEligibleUsers(db, { tenantId: job.tenant_id, offerId: job.offer_id }));
           list.push(settleOffer(db, { tenantId: job.tenant_id, offerId: job.offer_id, jobId: job.id, now, failed: false }));
@@ -337,6 +346,7 @@ async function runCodeSet(env: Env, db: D1, job: JobRecord, writer: ChunkWriter,
       statements: [
         setProcessed(db, at, stored, now),
         succeedJob(db, { jobId: at.jobId, cursor: at.cursor + 1 }, now),
+        ...jobFinishedStatements(db, { tenantId: target.tenantId, jobId: job.id, status: 'succeeded', now }),
         settleOffer(db, { ...target, jobId: job.id, now, failed: false }),
         bumpCatalogStatement(db, target.tenantId),
       ],

@@ -1,17 +1,19 @@
 /**
  * Starting background jobs (docs/jobs.md). A job is a row in `jobs` plus a queue message that
  * names it; the queue consumer (worker/jobs/consumer.ts) does the work in chunks and keeps its
- * resume point on the row.
+ * resume point on the row. The row is always written first, in the batch of whatever the job
+ * belongs to (an offer, an upload); the message is sent after it committed. A message that is
+ * never sent (the queue refused it, the isolate died) is sent again by the stalled-jobs sweep
+ * (worker/jobs/stalled-jobs.ts). Nothing here takes a request context.
  */
-import type { Context } from 'hono';
-import type { AppEnv, Bindings } from '../env';
+import type { Bindings } from '../env';
 import { AppError } from '../errors';
 import { toFieldErrors } from '../validation';
-import { CodeSetInput, jobJson } from '../schemas/job';
-import { insertJob, type NewJob } from '../db/jobs';
+import { CodeSetInput } from '../schemas/job';
 import { codeBucketLength, codeRandomLength } from '../domain/codes';
-import type { CodeSetParams, JobJson, JobMessage } from './types';
 import { newId } from '../domain/crypto';
+import type { NewCodeSetJob } from '../db/offer-queries';
+import type { CodeSetParams, JobMessage } from './types';
 
 export type { JobJson } from './types';
 
@@ -20,26 +22,29 @@ export async function enqueueJob(env: Pick<Bindings, 'JOBS_QUEUE'>, message: Job
   await env.JOBS_QUEUE.send(message, { contentType: 'json' });
 }
 
-/** Inserts a queued job and sends its message. */
-export async function startJob(c: Context<AppEnv>, job: Omit<NewJob, 'id' | 'tenantId'>): Promise<JobJson> {
-  const tenantId = c.get('tenant').id;
-  const row = await insertJob(c.get('db'), { ...job, id: newId('job'), tenantId });
-  await enqueueJob(c.env, { jobId: row.id, tenantId });
-  return jobJson(row);
+/**
+ * Sends a job's first message once its row committed. A failed send is logged, not thrown: the
+ * job is queued on its row, and the stalled-jobs sweep sends its message again.
+ */
+export async function kickJob(env: Pick<Bindings, 'JOBS_QUEUE'>, message: JobMessage): Promise<boolean> {
+  try {
+    await enqueueJob(env, message);
+    return true;
+  } catch (err) {
+    console.error('job message not sent; the stalled-jobs sweep will send it', message.jobId, err);
+    return false;
+  }
 }
 
 /**
- * Generates an offer's code set in the background: `count` unique single-use codes
- * (`prefix` + 2 chunk symbols + random symbols from CODE_ALPHABET, >= 9 of them, so >= 44 bits), none equal to
- * any code the tenant ever had. The offer must exist with state `in_progress`; the job sets it
- * to `published` when every code is written (or `failed`).
+ * The job that generates an offer's code set: `count` unique single-use codes (`prefix` + 2
+ * chunk symbols + random symbols from CODE_ALPHABET, >= 9 of them, so >= 44 bits), none equal to
+ * any code the tenant ever had. It is written with the offer (state `in_progress`) in one batch
+ * (insertOffer); the job sets the offer to `published` when every code is written (or `failed`).
  *
  * `input` is validated here too (`invalid_input` naming `code_set.count` / `code_set.prefix`).
  */
-export async function startCodeSetJob(
-  c: Context<AppEnv>,
-  input: { offerId: string; count: number; prefix?: string },
-): Promise<JobJson> {
+export function codeSetJob(input: { count: number; prefix?: string }): NewCodeSetJob {
   const parsed = CodeSetInput.safeParse({ count: input.count, prefix: input.prefix });
   if (!parsed.success) {
     throw new AppError('invalid_input', {
@@ -50,10 +55,5 @@ export async function startCodeSetJob(
   }
   const prefix = parsed.data.prefix ?? '';
   const params: CodeSetParams = { count: parsed.data.count, prefix, randomLength: codeRandomLength(prefix), bucketLength: codeBucketLength(prefix) };
-  return startJob(c, {
-    kind: 'code_set',
-    offerId: input.offerId,
-    total: params.count,
-    params: params as unknown as Record<string, unknown>,
-  });
+  return { id: newId('job'), total: params.count, params: params as unknown as Record<string, unknown> };
 }

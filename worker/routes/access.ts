@@ -57,7 +57,7 @@ export const access = new Hono<AppEnv>()
       if (!ip && !domain) return c.json({ groups: [] });
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      const table = await accessTable(db, tenantId);
+      const table = await accessTable(c.get('d1'), tenantId);
       if (!table.tooLarge) return c.json({ groups: matchAccess(table, ip?.value ?? null, domain).map(accessJson) });
       const matches = await lookupAccess(db, { tenantId, address: ip ? toBytes(ip.value) : null, domain, userId: null });
       return c.json({ groups: matches.map(accessJson) });

@@ -5,14 +5,10 @@ import { notFound } from '../errors';
 import { validate } from '../validation';
 import { IdParam, commonProblems, json, problem } from '../schemas/common';
 import { Job, jobJson } from '../schemas/job';
-import { findJob, jobErrorsPage, touchStalledJob } from '../db/jobs';
-import { bulkDb } from '../db/bulk';
-import { enqueueJob } from '../jobs/start';
+import { findJob, jobErrorsPage } from '../db/jobs';
 import { csvResponse } from '../lib/csv-response';
 
 const tags = ['Jobs'];
-/** A queued or running job untouched this long gets its message sent again (it resumes at its cursor). */
-const STALLED_AFTER_MS = 2 * 60_000;
 const ERRORS_PAGE = 1_000;
 
 /** `/admin/v1/jobs` */
@@ -29,17 +25,9 @@ export const jobs = new Hono<AppEnv>()
     }),
     validate('param', IdParam('job')),
     async (c) => {
-      const tenantId = c.get('tenant').id;
-      const id = c.req.valid('param').id;
-      const row = await findJob(c.get('db'), tenantId, id);
+      // A stalled job is resumed by the cron's stalled-jobs sweep (worker/jobs/stalled-jobs.ts), not by reads.
+      const row = await findJob(c.get('db'), c.get('tenant').id, c.req.valid('param').id);
       if (!row) throw notFound('job', 'id');
-      const now = Date.now();
-      if ((row.status === 'queued' || row.status === 'running') && row.updatedAt < now - STALLED_AFTER_MS) {
-        // Its message was lost or its consumer died: send it again (runs are idempotent).
-        if (await touchStalledJob(bulkDb(c.env.DB), tenantId, id, now - STALLED_AFTER_MS, now)) {
-          c.executionCtx.waitUntil(enqueueJob(c.env, { jobId: id, tenantId }).catch(() => {}));
-        }
-      }
       return c.json(jobJson(row));
     },
   )
@@ -59,7 +47,7 @@ export const jobs = new Hono<AppEnv>()
       const id = c.req.valid('param').id;
       const row = await findJob(c.get('db'), c.get('tenant').id, id);
       if (!row) throw notFound('job', 'id');
-      const db = bulkDb(c.env.DB);
+      const db = c.get('d1');
       let after = 0;
       let done = false;
       return csvResponse(`${id}-errors.csv`, ['line', 'reason', 'row'], async () => {

@@ -8,10 +8,10 @@ import { Id, IdParam, commonProblems, json, problem } from '../schemas/common';
 import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
 import { findJob, findLiveOffer, insertListJob } from '../db/jobs';
-import { bulkDb } from '../db/bulk';
+import { afterCommit } from '../lib/cache';
 import { codesPage } from '../db/exports';
 import { storeUpload, MAX_UPLOAD_BYTES } from '../jobs/upload';
-import { enqueueJob } from '../jobs/start';
+import { kickJob } from '../jobs/start';
 import { csvResponse, isoOrEmpty } from '../lib/csv-response';
 
 const tags = ['Offers'];
@@ -43,11 +43,11 @@ export const offerBulk = new Hono<AppEnv>()
     async (c) => {
       const tenantId = c.get('tenant').id;
       const offerId = c.req.valid('param').id;
-      const db = bulkDb(c.env.DB);
+      const db = c.get('d1');
       if (!(await findLiveOffer(db, tenantId, offerId))) throw notFound('offer', 'id');
       const jobId = newId('job');
       const upload = await storeUpload(c, `uploads/${tenantId}/${jobId}.csv`);
-      await insertListJob(db, {
+      await afterCommit('catalog', tenantId, insertListJob(db, {
         id: jobId,
         tenantId,
         kind: 'eligible_users',
@@ -60,8 +60,8 @@ export const offerBulk = new Hono<AppEnv>()
         total: upload.estimatedRows,
         params: { columns: upload.columns },
         now: Date.now(),
-      });
-      await enqueueJob(c.env, { jobId, tenantId });
+      }));
+      await kickJob(c.env, { jobId, tenantId });
       const job = await findJob(c.get('db'), tenantId, jobId);
       c.header('Location', `/admin/v1/jobs/${jobId}`);
       return c.json({ job: jobJson(job!) }, 202);
@@ -87,7 +87,7 @@ export const offerBulk = new Hono<AppEnv>()
       const tenantId = c.get('tenant').id;
       const offerId = c.req.valid('param').id;
       const q = c.req.valid('query');
-      const db = bulkDb(c.env.DB);
+      const db = c.get('d1');
       const offer = await db.prepare('SELECT id FROM offers WHERE id = ? AND tenant_id = ?').bind(offerId, tenantId).first();
       if (!offer) throw notFound('offer', 'id');
       let after = '';

@@ -9,14 +9,12 @@ import { IdParam, Id, ListQuery, commonProblems, json, listOf, problem } from '.
 import { Plan, PlanCreate, PlanUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
 import { plans as plansTable, subscriptions } from '../db/schema';
-import { TtlCache } from '../lib/ttl-cache';
+import { afterCommit } from '../lib/cache';
 import { bumpCatalogVersion, findPlan, findProduct, listPage, listPlans, planJson } from '../db/catalog';
+import { publicPlansCache } from '../db/plans-cache';
 
 const tags = ['Plans'];
 
-/** Public plan listings, cached per isolate for a few seconds; cleared by plan writes in this isolate. */
-const publicPlansCache = new TtlCache<unknown>(5_000);
-const forgetPlans = (tenantId: string) => publicPlansCache.deletePrefix(`${tenantId}:`);
 const PlanListQuery = ListQuery.extend({ product_id: Id('prod').optional(), active: z.enum(['true', 'false']).optional() });
 
 /** `/admin/v1/plans` */
@@ -49,8 +47,7 @@ export const plans = new Hono<AppEnv>()
         createdAt: now,
         updatedAt: now,
       };
-      await db.batch([db.insert(plansTable).values(row), bumpCatalogVersion(db, tenantId)]);
-      forgetPlans(tenantId);
+      await afterCommit('catalog', tenantId, db.batch([db.insert(plansTable).values(row), bumpCatalogVersion(db, tenantId)]));
       return c.json(planJson(row), 201);
     },
   )
@@ -62,11 +59,11 @@ export const plans = new Hono<AppEnv>()
       const q = c.req.valid('query');
       const rows = await listPlans(c.get('db'), c.get('tenant').id, {
         productId: q.product_id,
+        active: q.active === undefined ? undefined : q.active === 'true',
         limit: q.limit,
         after: q.starting_after,
       });
-      const filtered = q.active === undefined ? rows : rows.filter((r) => r.active === (q.active === 'true'));
-      const page = await listPage(filtered, q.limit);
+      const page = await listPage(rows, q.limit);
       return c.json({ ...page, data: page.data.map(planJson) });
     },
   )
@@ -95,7 +92,7 @@ export const plans = new Hono<AppEnv>()
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      const [updated] = await db.batch([
+      const [updated] = await afterCommit('catalog', tenantId, db.batch([
         db
           .update(plansTable)
           .set({
@@ -108,8 +105,7 @@ export const plans = new Hono<AppEnv>()
           .where(and(eq(plansTable.tenantId, tenantId), eq(plansTable.id, id)))
           .returning(),
         bumpCatalogVersion(db, tenantId),
-      ]);
-      forgetPlans(tenantId);
+      ]));
       const row = updated[0];
       if (!row) throw notFound('plan', 'id');
       return c.json(planJson(row));
@@ -128,7 +124,7 @@ export const plans = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      const [deleted] = await db.batch([
+      const [deleted] = await afterCommit('catalog', tenantId, db.batch([
         db
           .delete(plansTable)
           .where(
@@ -140,8 +136,7 @@ export const plans = new Hono<AppEnv>()
           )
           .returning({ id: plansTable.id }),
         bumpCatalogVersion(db, tenantId),
-      ]);
-      forgetPlans(tenantId);
+      ]));
       if (deleted.length > 0) return c.body(null, 204);
       if (!(await findPlan(db, tenantId, id))) throw notFound('plan', 'id');
       throw new AppError('conflict', { code: 'plan_in_use', detail: 'The plan has subscriptions; set `active: false` instead.' });
@@ -157,12 +152,13 @@ export const publicPlans = new Hono<AppEnv>().get(
     const { product_id } = c.req.valid('query');
     const tenantId = c.get('tenant').id;
     const key = `${tenantId}:${product_id ?? '*'}`;
-    let body = publicPlansCache.get(key);
-    if (!body) {
-      const rows = await listPlans(c.get('db'), tenantId, { productId: product_id, activeOnly: true, limit: 500 });
-      body = { data: rows.slice(0, 500).map(planJson) };
-      publicPlansCache.set(key, body);
-    }
+    const now = Date.now();
+    const hit = publicPlansCache.get(key, now);
+    if (hit?.fresh) return c.json(hit.value);
+    const generation = publicPlansCache.generation(tenantId);
+    const rows = await listPlans(c.get('db'), tenantId, { productId: product_id, active: true, limit: 500 });
+    const body = { data: rows.slice(0, 500).map(planJson) };
+    publicPlansCache.set(key, body, { tenantId, version: now, generation, now });
     return c.json(body);
   },
 );

@@ -1,0 +1,174 @@
+/**
+ * The offer aggregate's admin reads and its creation: list (by derived status), get, the
+ * coverage facts of a new offer, live stats, the live offers of a plan, and the one batch that
+ * writes a new offer (with its products, its shared code or its code-set job). Raw SQL on a
+ * guarded D1 handle; the "live" conditions come from worker/db/offer-status-sql.ts.
+ */
+import type { D1 } from './guard';
+import type { OfferStatus } from '../domain/offer-rules';
+import { OFFER_COLUMNS, PLAN_COLUMNS, type OfferRow, type PlanRowRaw } from './offer-rows';
+import { redeemableSql, statusSql } from './offer-status-sql';
+import { bumpCatalogStatement } from './catalog';
+
+/**
+ * The version of a tenant's offer and plan definitions, for the edge caches: `catalog_version`,
+ * bumped by every write to offers and plans, and the latest `offers.updated_at`, which also
+ * moves when a job changes an offer's state. `tenant` is the placeholder of the tenant id.
+ */
+export const definitionsVersionSql = (tenant = '?') =>
+  `(SELECT t.catalog_version || ':' || coalesce((SELECT max(o2.updated_at) FROM offers o2 WHERE o2.tenant_id = t.id), 0) FROM tenants t WHERE t.id = ${tenant})`;
+export const DEFINITIONS_VERSION_SQL = definitionsVersionSql();
+
+export async function listOffers(db: D1, tenantId: string, opts: { status?: OfferStatus; now: number; limit: number; after?: string }) {
+  const bind: unknown[] = [];
+  const p = (v: unknown) => `?${bind.push(v)}`;
+  const where = [`o.tenant_id = ${p(tenantId)}`];
+  if (opts.status) where.push(statusSql[opts.status](p(opts.now)));
+  if (opts.after) where.push(`o.id > ${p(opts.after)}`);
+  const limit = p(opts.limit + 1);
+  const offersSql = `SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
+  const productsSql = `SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (
+    SELECT o.id FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit})`;
+  const [offers, products] = await db.batch<Record<string, unknown>>([db.prepare(offersSql).bind(...bind), db.prepare(productsSql).bind(...bind)]);
+  return { offers: offers!.results as unknown as OfferRow[], products: productsByOffer(products!.results as unknown as ProductLink[]) };
+}
+
+interface ProductLink {
+  offer_id: string;
+  product_id: string;
+}
+
+function productsByOffer(rows: ProductLink[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = map.get(r.offer_id);
+    if (list) list.push(r.product_id);
+    else map.set(r.offer_id, [r.product_id]);
+  }
+  return map;
+}
+
+export async function getOffer(db: D1, tenantId: string, id: string): Promise<{ offer: OfferRow; productIds: string[] } | null> {
+  const [offer, products] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE o.tenant_id = ? AND o.id = ?`).bind(tenantId, id),
+    db.prepare('SELECT product_id FROM offer_products WHERE tenant_id = ? AND offer_id = ? ORDER BY product_id').bind(tenantId, id),
+  ]);
+  const row = offer!.results[0] as unknown as OfferRow | undefined;
+  if (!row) return null;
+  return { offer: row, productIds: (products!.results as { product_id: string }[]).map((p) => p.product_id) };
+}
+
+/** The facts for creating an offer: which of the named products exist, and the tenant's plans of them. */
+export async function loadCoverage(db: D1, tenantId: string, productIds: string[] | 'all') {
+  if (productIds === 'all') {
+    const [products, plans] = await db.batch<Record<string, unknown>>([
+      db.prepare('SELECT id FROM products WHERE tenant_id = ?').bind(tenantId),
+      db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ?`).bind(tenantId),
+    ]);
+    return { existing: (products!.results as { id: string }[]).map((p) => p.id), plans: plans!.results as unknown as PlanRowRaw[] };
+  }
+  const ids = JSON.stringify(productIds);
+  const [products, plans] = await db.batch<Record<string, unknown>>([
+    db.prepare('SELECT id FROM products WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))').bind(tenantId, ids),
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND product_id IN (SELECT value FROM json_each(?))`).bind(tenantId, ids),
+  ]);
+  return { existing: (products!.results as { id: string }[]).map((p) => p.id), plans: plans!.results as unknown as PlanRowRaw[] };
+}
+
+export async function offerStats(db: D1, tenantId: string, offerId: string) {
+  const [offer, byPlan] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        'SELECT id, eligible_users_count, users_availed_count, redemptions_count, discounted_renewals_count FROM offers WHERE tenant_id = ? AND id = ?',
+      )
+      .bind(tenantId, offerId),
+    db
+      .prepare(
+        `SELECT plan_id, product_id, sum(kind = 'avail') AS redemptions, count(DISTINCT CASE WHEN kind = 'avail' THEN user_id END) AS users_availed,
+           sum(kind = 'renewal') AS discounted_renewals
+         FROM redemptions WHERE tenant_id = ? AND offer_id = ? GROUP BY plan_id, product_id ORDER BY plan_id`,
+      )
+      .bind(tenantId, offerId),
+  ]);
+  const row = offer!.results[0] as
+    | { id: string; eligible_users_count: number; users_availed_count: number; redemptions_count: number; discounted_renewals_count: number }
+    | undefined;
+  if (!row) return null;
+  return {
+    offer_id: row.id,
+    eligible_users: row.eligible_users_count,
+    users_availed: row.users_availed_count,
+    redemptions: row.redemptions_count,
+    discounted_renewals: row.discounted_renewals_count,
+    by_plan: (byPlan!.results as { plan_id: string; product_id: string; redemptions: number; users_availed: number; discounted_renewals: number }[]).map(
+      (r) => ({
+        plan_id: r.plan_id,
+        product_id: r.product_id,
+        redemptions: r.redemptions ?? 0,
+        users_availed: r.users_availed ?? 0,
+        discounted_renewals: r.discounted_renewals ?? 0,
+      }),
+    ),
+  };
+}
+
+/**
+ * Offers that are redeemable now and cover the plan's product and duration, with their product
+ * ids; the caller keeps those whose discount applies to the plan (appliesToPlan).
+ */
+export async function liveOffersForPlan(db: D1, tenantId: string, planId: string, now: number) {
+  const [plan, offers] = await db.batch<Record<string, unknown>>([
+    db.prepare(`SELECT ${PLAN_COLUMNS} FROM plans WHERE tenant_id = ? AND id = ?`).bind(tenantId, planId),
+    db
+      .prepare(
+        `SELECT ${OFFER_COLUMNS}, (SELECT json_group_array(product_id) FROM offer_products WHERE offer_id = o.id) AS product_ids_json
+         FROM offers o, plans p
+         WHERE p.tenant_id = ?1 AND p.id = ?2 AND o.tenant_id = p.tenant_id
+           AND ${redeemableSql('?3')}
+           AND EXISTS (SELECT 1 FROM json_each(o.durations) d WHERE d.value = p.duration)
+           AND (o.all_products = 1 OR EXISTS (SELECT 1 FROM offer_products op WHERE op.offer_id = o.id AND op.product_id = p.product_id))
+         ORDER BY o.id`,
+      )
+      .bind(tenantId, planId, now),
+  ]);
+  const p = plan!.results[0] as unknown as PlanRowRaw | undefined;
+  if (!p) return null;
+  return { plan: p, offers: offers!.results as unknown as (OfferRow & { product_ids_json: string })[] };
+}
+
+
+/** A code-set offer's job, written in the offer's batch (the queue message is sent after). */
+export interface NewCodeSetJob {
+  id: string;
+  total: number;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Writes a new offer in ONE batch: the row, its products, its shared code, the catalog bump and,
+ * for a code set, its queued job. So an offer `in_progress` always has its job: if the queue
+ * send fails afterwards, the stalled-jobs sweep sends it again (worker/jobs/sweeps.ts).
+ */
+export async function insertOffer(db: D1, row: OfferRow, productIds: string[], job: NewCodeSetJob | null): Promise<void> {
+  const cols = Object.keys(row);
+  const stmts: D1PreparedStatement[] = [
+    db.prepare(`INSERT INTO offers (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).bind(...Object.values(row)),
+    db.prepare('INSERT INTO offer_products (offer_id, product_id, tenant_id) SELECT ?, value, ? FROM json_each(?)').bind(row.id, row.tenant_id, JSON.stringify(productIds)),
+    bumpCatalogStatement(db, row.tenant_id),
+  ];
+  if (row.code) {
+    stmts.push(
+      db.prepare("INSERT INTO codes (tenant_id, code, offer_id, kind, created_at) VALUES (?, ?, ?, 'shared', ?)").bind(row.tenant_id, row.code, row.id, row.created_at),
+    );
+  }
+  if (job) {
+    stmts.push(
+      db
+        .prepare(
+          `INSERT INTO jobs (id, tenant_id, kind, status, offer_id, total, params, created_at, updated_at) VALUES (?, ?, 'code_set', 'queued', ?, ?, ?, ?, ?)`,
+        )
+        .bind(job.id, row.tenant_id, row.id, job.total, JSON.stringify(job.params), row.created_at, row.created_at),
+    );
+  }
+  await db.batch(stmts);
+}
