@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { csvCell, csvLine, isValidEmail, neutraliseCell, readHeader, readUserRow } from '../../worker/domain/csv';
-import { readCsvRecords, type CsvItem } from '../../worker/jobs/csv-reader';
+import { MAX_RECORD_BYTES, readCsvRecords, type CsvItem } from '../../worker/jobs/csv-reader';
 
 const encoder = new TextEncoder();
 
@@ -27,7 +27,7 @@ async function readAll(text: string | Uint8Array, from = { offset: 0, line: 1 },
 
 const records = (items: CsvItem[]) => items.filter((i) => i.kind === 'record').map((i) => (i as any).fields);
 
-describe('reading CSV uploads (csv-parse, streamed)', () => {
+describe('reading CSV uploads (streamed, bounded)', () => {
   it('strips a UTF-8 BOM and reads CRLF and LF line ends alike', async () => {
     const crlf = await readAll('\ufeffuser_id,email\r\nu1,a@x.com\r\nu2,b@x.com\r\n');
     const lf = await readAll('user_id,email\nu1,a@x.com\nu2,b@x.com');
@@ -68,6 +68,84 @@ describe('reading CSV uploads (csv-parse, streamed)', () => {
   it('keeps the parse of a row bounded (a huge row is reported, not buffered)', async () => {
     const items = await readAll(`email\n${'x'.repeat(70_000)}\nok@x.com\n`, { offset: 0, line: 1 }, 4096);
     expect(items.some((i) => i.kind === 'malformed' && /longer than/.test(i.reason))).toBe(true);
+  });
+
+  // Issue 13: a row over the limit used to give one error per 64 KB of it and swallow the rows after.
+  it.each([
+    ['2 MB', 2 * 1024 * 1024, 65_536],
+    ['10 MB', 10 * 1024 * 1024, 1 << 20],
+  ])('a %s row is one error at its own line, and the rows after it are read', async (_name, bytes, chunk) => {
+    const text = `user_id\nbefore\n${'w'.repeat(bytes)}\nafter-wide\n"quoted,\nafter",x\nlast\n`;
+    const items = await readAll(text, { offset: 0, line: 1 }, chunk);
+    expect(items.filter((i) => i.kind === 'malformed')).toEqual([{ kind: 'malformed', line: 3, reason: `row is longer than ${MAX_RECORD_BYTES} bytes` }]);
+    const recs = items.filter((i) => i.kind === 'record') as Array<Extract<CsvItem, { kind: 'record' }>>;
+    expect(recs.map((r) => [r.line, r.fields])).toEqual([
+      [1, ['user_id']],
+      [2, ['before']],
+      [4, ['after-wide']],
+      [5, ['quoted,\nafter', 'x']],
+      [7, ['last']],
+    ]);
+    // Resuming right after the long row's neighbour reads the same rest.
+    const rest = await readAll(text, { offset: recs[2]!.endOffset, line: recs[2]!.nextLine }, chunk);
+    expect(records(rest)).toEqual([['quoted,\nafter', 'x'], ['last']]);
+  });
+
+  it('a long quoted row with line breaks inside is one error at its first line; line numbers after it stay right', async () => {
+    const cell = `"${'q\n'.repeat(40_000)}"`;
+    const items = await readAll(`email\n${cell}\nok@x.com\n`, { offset: 0, line: 1 }, 8192);
+    expect(items.filter((i) => i.kind === 'malformed')).toEqual([{ kind: 'malformed', line: 2, reason: expect.stringMatching(/longer than/) }]);
+    expect(items.find((i) => i.kind === 'record' && i.fields[0] === 'ok@x.com')).toMatchObject({ line: 40_003 });
+  });
+
+  it('a row of exactly the limit is read; one byte more is refused', async () => {
+    const exact = 'x'.repeat(MAX_RECORD_BYTES);
+    expect(records(await readAll(`a\n${exact}\n`, { offset: 0, line: 1 }, 5000))).toEqual([['a'], [exact]]);
+    const items = await readAll(`a\n${exact}y\r\nb`, { offset: 0, line: 1 }, 5000);
+    expect(records(items)).toEqual([['a'], ['b']]);
+    expect(items.filter((i) => i.kind === 'malformed')).toHaveLength(1);
+  });
+
+  it('reports rows that are not valid UTF-8 by line, and reads the valid ones (UTF-8 across chunk boundaries included)', async () => {
+    const bytes = new Uint8Array([
+      ...encoder.encode('user_id,email\n'),
+      ...encoder.encode('ü-ser,a@x.com\n'), // line 2: valid
+      0x75, 0xff, 0x31, ...encoder.encode(',b@x.com\n'), // line 3: 0xff never appears in UTF-8
+      0x75, 0xc3, ...encoder.encode(',c@x.com\n'), // line 4: a truncated sequence
+      0xed, 0xa0, 0x80, ...encoder.encode(',d@x.com\n'), // line 5: an encoded surrogate
+      0xc0, 0xaf, ...encoder.encode(',e@x.com\n'), // line 6: an overlong form
+      ...encoder.encode('日本,f@x.com\n'), // line 7: valid
+    ]);
+    for (const size of [1, 2, 7, 4096]) {
+      const items = await readAll(bytes, { offset: 0, line: 1 }, size);
+      expect(items.filter((i) => i.kind === 'malformed').map((i) => (i as { line: number }).line), `chunk ${size}`).toEqual([3, 4, 5, 6]);
+      expect(items.filter((i) => i.kind === 'malformed').every((i) => (i as { reason: string }).reason === 'the row is not valid UTF-8')).toBe(true);
+      expect(records(items)).toEqual([['user_id', 'email'], ['ü-ser', 'a@x.com'], ['日本', 'f@x.com']]);
+    }
+  });
+
+  it('reports an invalid closing quote and keeps quotes inside unquoted fields as text', async () => {
+    const items = await readAll('email,n\n"a@x.com"x,1\nb"c@x.com,2\n"",3\n');
+    expect(items.filter((i) => i.kind === 'malformed')).toEqual([{ kind: 'malformed', line: 2, reason: 'invalid closing quote' }]);
+    expect(records(items)).toEqual([['email', 'n'], ['b"c@x.com', '2'], ['', '3']]);
+  });
+
+  it('property: reads back any table written with csvLine, at any chunk size, with its lines and resume points', async () => {
+    const cellText = fc.string({ unit: fc.oneof(fc.constantFrom('"', ',', '\n', '\r', ' ', 'a', 'é', '日', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(cellText, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 64 }), async (rows, size) => {
+        // Cells that csvLine neutralises read back with the marker; compare with what was written.
+        const text = rows.map((r) => r.map((c) => csvCell(c)).join(',')).join('\n') + '\n';
+        const items = await readAll(text, { offset: 0, line: 1 }, size);
+        const expected = parse(text, { relax_column_count: true, skip_empty_lines: false, relax_quotes: true }) as string[][];
+        expect(records(items)).toEqual(expected);
+        const recs = items.filter((i) => i.kind === 'record') as Array<Extract<CsvItem, { kind: 'record' }>>;
+        const k = Math.floor(recs.length / 2);
+        const rest = await readAll(text, { offset: recs[k]!.endOffset, line: recs[k]!.nextLine }, size);
+        expect(records(rest)).toEqual(expected.slice(k + 1));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

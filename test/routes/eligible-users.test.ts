@@ -211,6 +211,59 @@ describe('PUT /admin/v1/offers/{id}/eligible-users', () => {
     expect(await offerRow(offerId)).toMatchObject({ state: 'published', eligible_users_count: 0 });
   });
 
+  // Issue 13: a row over 64 KB gave hundreds of error rows, lost the row after it and still "succeeded".
+  it.each([
+    ['2 MB', 2 * 1024 * 1024],
+    ['10 MB', 10 * 1024 * 1024],
+  ])('a %s row is one error naming its line; the rows after it are stored', async (_name, bytes) => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant);
+    const res = await upload(tenant, offerId, `user_id\nbefore\n${'w'.repeat(bytes)}\nafter-wide\n`);
+    expect(res.status, res.text).toBe(202);
+    const job = await waitForJob(tenant, res.json.job.id, 60_000);
+    expect(job).toMatchObject({ status: 'succeeded', total: 3, processed: 3, failed: 1 });
+    const errors = csvRows((await admin(tenant).get(`/jobs/${job.id}/errors.csv`)).text);
+    expect(errors.slice(1).map((r) => [r[0], r[1]])).toEqual([['3', 'row is longer than 65536 bytes']]);
+    expect(await listOf(offerId)).toEqual([
+      { user_id: 'after-wide', email: null },
+      { user_id: 'before', email: null },
+    ]);
+  });
+
+  it('reports the lines of a file that is not valid UTF-8 instead of storing replacement characters', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant);
+    const enc = (t: string) => Array.from(new TextEncoder().encode(t));
+    const body = new Uint8Array([
+      ...enc('user_id,email\n'),
+      ...enc('jürgen,j@example.com\n'), // 2: valid UTF-8
+      ...[0x6a, 0xfc, 0x72, 0x67, 0x65, 0x6e], ...enc(',k@example.com\n'), // 3: Latin-1 "jürgen"
+      ...enc('ok,'), 0xe9, ...enc('@example.com\n'), // 4: Latin-1 é in the email
+      ...enc('last,l@example.com\n'), // 5
+    ]);
+    const res = await admin(tenant).raw('PUT', `/offers/${offerId}/eligible-users`, body, 'text/csv');
+    expect(res.status, res.text).toBe(202);
+    const job = await waitForJob(tenant, res.json.job.id);
+    expect(job).toMatchObject({ status: 'succeeded', processed: 4, failed: 2 });
+    const errors = csvRows((await admin(tenant).get(`/jobs/${job.id}/errors.csv`)).text);
+    expect(errors.slice(1).map((r) => [r[0], r[1]])).toEqual([
+      ['3', 'the row is not valid UTF-8'],
+      ['4', 'the row is not valid UTF-8'],
+    ]);
+    expect(await listOf(offerId)).toEqual([
+      { user_id: 'jürgen', email: 'j@example.com' },
+      { user_id: 'last', email: 'l@example.com' },
+    ]);
+  });
+
+  it('refuses a header line that is not valid UTF-8 (400 invalid_csv_header)', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant);
+    const res = await admin(tenant).raw('PUT', `/offers/${offerId}/eligible-users`, new Uint8Array([0x75, 0xff, 0x0a, 0x61, 0x0a]), 'text/csv');
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'invalid_csv_header', errors: [{ path: 'body.header', message: expect.stringMatching(/UTF-8/) }] });
+  });
+
   it('answers 413 payload_too_large for a body over the limit', async () => {
     const tenant = await createTenant();
     const offerId = await insertOffer(tenant);

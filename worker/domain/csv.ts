@@ -1,7 +1,8 @@
 /**
  * CSV decisions (pure): reading the header and rows of an uploaded user list, and writing
- * cells that a spreadsheet never runs as formulas. Parsing itself is csv-parse's
- * (worker/jobs/csv-reader.ts); this module only judges the parsed fields.
+ * cells that a spreadsheet never runs as formulas. Reading the bytes into records (framing,
+ * quoting, UTF-8, the row-size bound) is worker/jobs/csv-reader.ts; this module only judges the
+ * parsed fields.
  */
 
 export interface CsvColumns {
