@@ -13,6 +13,10 @@ export interface Bindings extends Env {
   CODE_ATTEMPTS: DurableObjectNamespace<import('./durable/code-attempts').CodeAttempts>;
   /** `"1"`: send `X-D1-Round-Trips` outside development and tests too (the bench sets it). */
   EXPOSE_ROUND_TRIPS?: string;
+  /** Queue of webhook deliveries; this same worker is its consumer (worker/jobs/webhook-delivery.ts). */
+  WEBHOOKS_QUEUE: Queue<import('./db/webhook-outbox').WebhookMessage>;
+  /** DNS-over-HTTPS resolver (host or query URL) for the webhook URL rules; default Cloudflare's. */
+  WEBHOOK_DNS_RESOLVER?: string;
 }
 
 /** The authenticated tenant of a request. */

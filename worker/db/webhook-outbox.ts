@@ -34,7 +34,12 @@ export interface OutboxEvent {
   tenantId: string;
   type: WebhookEventType;
   /** The object the event reports (e.g. the subscription JSON of the API), as `data.object`. */
-  object: unknown;
+  object?: unknown;
+  /**
+   * Or: an SQL expression giving the object as JSON text, evaluated inside the batch after the
+   * change (e.g. a `json_object(...)` of the row as the change left it). Used instead of `object`.
+   */
+  objectSql?: { sql: string; params: unknown[] };
   /** Milliseconds since the epoch: the event's `created_at`. */
   now: number;
   /**
@@ -57,16 +62,23 @@ const SUBSCRIBED_ENDPOINT = `webhook_endpoints.tenant_id = ? AND webhook_endpoin
  */
 export function outboxStatements(db: D1, e: OutboxEvent): D1PreparedStatement[] {
   const id = newId('evt');
-  const payload = JSON.stringify({ id, type: e.type, created_at: new Date(e.now).toISOString(), data: { object: e.object } });
+  const createdAt = new Date(e.now).toISOString();
   const condition = e.onlyIf ? `(${e.onlyIf.sql}) AND ` : '';
   const conditionParams = e.onlyIf ? e.onlyIf.params : [];
+  // The payload is fixed here (JSON text), so every try sends the same bytes.
+  const payloadSql = e.objectSql
+    ? `json_object('id', ?, 'type', ?, 'created_at', ?, 'data', json_object('object', json((${e.objectSql.sql}))))`
+    : '?';
+  const payloadParams = e.objectSql
+    ? [id, e.type, createdAt, ...e.objectSql.params]
+    : [JSON.stringify({ id, type: e.type, created_at: createdAt, data: { object: e.object ?? null } })];
   const event = db
     .prepare(
       `INSERT INTO webhook_events (id, tenant_id, type, payload, created_at)
-       SELECT ?, ?, ?, ?, ?
+       SELECT ?, ?, ?, ${payloadSql}, ?
        WHERE ${condition}EXISTS (SELECT 1 FROM webhook_endpoints WHERE ${SUBSCRIBED_ENDPOINT})`,
     )
-    .bind(id, e.tenantId, e.type, payload, e.now, ...conditionParams, e.tenantId, e.type);
+    .bind(id, e.tenantId, e.type, ...payloadParams, e.now, ...conditionParams, e.tenantId, e.type);
   const deliveries = db
     .prepare(
       `INSERT INTO webhook_deliveries
@@ -82,6 +94,33 @@ export function outboxStatements(db: D1, e: OutboxEvent): D1PreparedStatement[] 
   return [event, deliveries];
 }
 
+/** ISO 8601 (as `Date.toISOString`) of an integer-milliseconds column, in SQL. */
+const isoSql = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch') END`;
+
+/**
+ * `job.succeeded` / `job.failed`: append to the batch that ends the job (after the statement
+ * that sets its status and `finished_at = now`). The object is the job JSON of
+ * `GET /admin/v1/jobs/{id}` (plus `error` when failed), read from the row as the batch left it.
+ */
+export function jobFinishedStatements(db: D1, job: { tenantId: string; jobId: string; status: 'succeeded' | 'failed'; now: number }): D1PreparedStatement[] {
+  return outboxStatements(db, {
+    tenantId: job.tenantId,
+    type: job.status === 'succeeded' ? 'job.succeeded' : 'job.failed',
+    now: job.now,
+    objectSql: {
+      sql: `SELECT json_object('id', id, 'kind', kind, 'status', status, 'total', total, 'processed', processed, 'failed', failed,
+              'offer_id', offer_id, 'plan_id', plan_id, 'created_at', ${isoSql('created_at')}, 'finished_at', ${isoSql('finished_at')}
+              ${job.status === 'failed' ? ", 'error', error" : ''})
+            FROM jobs WHERE id = ? AND tenant_id = ?`,
+      params: [job.jobId, job.tenantId],
+    },
+    onlyIf: {
+      sql: 'EXISTS (SELECT 1 FROM jobs WHERE id = ? AND tenant_id = ? AND status = ? AND finished_at = ?)',
+      params: [job.jobId, job.tenantId, job.status, job.now],
+    },
+  });
+}
+
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
 
 /**
@@ -90,7 +129,7 @@ type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
  * With an execution context the work is kept alive with `waitUntil`; the promise is returned
  * either way, for callers without one (a queue consumer) to await.
  */
-export function kickDeliveries(env: Bindings, ctx: WaitUntil | undefined, tenantId: string): Promise<void> {
+export function kickDeliveries(env: Pick<Bindings, 'WEBHOOKS_QUEUE'>, ctx: WaitUntil | undefined, tenantId: string): Promise<void> {
   const sent = env.WEBHOOKS_QUEUE.send({ kind: 'tenant', tenantId } satisfies WebhookMessage).then(
     () => undefined,
     (err: unknown) => {
