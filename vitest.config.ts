@@ -41,6 +41,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         {
           test: {
             name: 'widget',
+            globalSetup: ['./test/setup/processes.ts'],
             include: ['test/widget/**/*.test.ts'],
             environment: 'node',
             testTimeout: 120_000,
@@ -51,6 +52,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         {
           test: {
             name: 'console',
+            globalSetup: ['./test/setup/processes.ts'],
             include: ['test/console/**/*.test.ts'],
             environment: 'node',
             testTimeout: 120_000,

@@ -1,34 +1,69 @@
-// `npm start`: builds the widget, runs the worker locally on a migrated local D1 (wrangler dev),
-// seeds a demo tenant with a catalog, and prints the URLs and demo keys.
+// `npm start`: builds the front ends (`npm run build`), runs the worker locally on a migrated
+// local D1 (wrangler dev), seeds a demo tenant with a catalog the first time, and prints the URLs
+// and the demo keys.
+//
+// - Local secrets (PLATFORM_KEY, SECRET_DERIVATION_KEY) are generated once into .dev.vars
+//   (gitignored, mode 0600) so the demo keys stay valid across starts; they reach wrangler
+//   through an env file (scripts/local-worker.mjs), never on its command line.
+// - The demo user token is signed afresh at every start (valid 30 days), so the demo page keeps
+//   working however old the demo tenant is.
+// - Ctrl-C, SIGTERM or SIGHUP (to this process or to the npm running it), or the npm parent
+//   going away, stop wrangler and workerd (their whole process group) before exiting.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, startLocalWorker } from './local-worker.mjs';
-import { seedDemo } from './demo-seed.mjs';
+import { seedDemo, signUserToken } from './demo-seed.mjs';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const persistTo = join(ROOT, '.wrangler', 'state');
 const demoFile = join(ROOT, '.wrangler', 'demo.json');
 
-// Local secrets live in .dev.vars (gitignored), made once so the demo keys stay valid.
+let server;
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  await server?.stop();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(0));
+// npm may be stopped without passing the signal on: then this process is re-parented.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(0);
+}, 1000).unref();
+
 const devVars = join(ROOT, '.dev.vars');
 if (!existsSync(devVars)) {
-  writeFileSync(devVars, `PLATFORM_KEY=${randomBytes(24).toString('hex')}\nSECRET_DERIVATION_KEY=${randomBytes(32).toString('hex')}\n`);
+  writeFileSync(devVars, `PLATFORM_KEY=${randomBytes(24).toString('hex')}\nSECRET_DERIVATION_KEY=${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 }
+chmodSync(devVars, 0o600);
 const secrets = Object.fromEntries(
   readFileSync(devVars, 'utf8')
     .split('\n')
-    .filter((l) => l.includes('='))
-    .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]),
+    .filter((l) => /^\s*[A-Z_][A-Z0-9_]*\s*=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1')]),
 );
+for (const name of ['PLATFORM_KEY', 'SECRET_DERIVATION_KEY']) {
+  if (!secrets[name]) {
+    console.error(`.dev.vars has no ${name}: add it, or delete .dev.vars to have new local secrets generated.`);
+    process.exit(1);
+  }
+}
 
-console.log('Building the widget…');
-execFileSync('npm', ['run', '--silent', 'build:widget'], { cwd: ROOT, stdio: 'inherit' });
+try {
+  console.log('Building the widget, the console and the API reference UI…');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
-console.log('Starting the worker on a migrated local D1…');
-mkdirSync(persistTo, { recursive: true });
-const server = await startLocalWorker({ port: PORT, persistTo, secrets, quiet: false });
+  console.log('Starting the worker on a migrated local D1…');
+  mkdirSync(persistTo, { recursive: true });
+  server = await startLocalWorker({ port: PORT, persistTo, secrets, quiet: false });
+} catch (e) {
+  console.error(`npm start failed: ${e.message}`);
+  await stop(1);
+}
 const url = `http://localhost:${PORT}`;
 
 let demo = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
@@ -37,21 +72,32 @@ if (demo) {
   if (!check.ok) demo = null;
 }
 if (!demo) {
-  demo = await seedDemo({ url: server.url, platformKey: secrets.PLATFORM_KEY, origins: [url, `http://127.0.0.1:${PORT}`] });
-  writeFileSync(demoFile, JSON.stringify(demo, null, 2));
+  try {
+    demo = await seedDemo({ url: server.url, platformKey: secrets.PLATFORM_KEY, origins: [url, `http://127.0.0.1:${PORT}`] });
+  } catch (e) {
+    console.error(`could not seed the demo tenant: ${e.message}`);
+    await stop(1);
+  }
 }
+// A fresh demo user token at every start.
+demo.userToken = signUserToken(demo.tenant.user_token_secret, { sub: 'demo-user-1', email: 'reader@example.com', email_verified: true });
+writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
+// The demo page's configuration: local only (public/demo/ is gitignored, and the production
+// asset directory dist/assets/ never contains it: scripts/build.mjs, scripts/deploy-guard.mjs).
 mkdirSync(join(ROOT, 'public', 'demo'), { recursive: true });
 writeFileSync(
   join(ROOT, 'public', 'demo', 'config.json'),
   JSON.stringify({ apiBase: url, publishableKey: demo.tenant.publishable_key, productId: demo.product.id, userToken: demo.userToken }, null, 2),
 );
+const hasConsole = existsSync(join(ROOT, 'public', 'console', 'index.html'));
 
 console.log(`
 offer-checkout is running.
 
   Demo publisher page   ${url}/
+  Publisher console     ${hasConsole ? `${url}/console/   (sign in with the secret key below)` : '(not built: no console/ yet)'}
   Widget module         ${url}/widget/offer-checkout.js
-  API docs              ${url}/docs   (OpenAPI: ${url}/openapi.json)
+  API reference         ${url}/docs   (OpenAPI: ${url}/openapi.json)
   Health                ${url}/health
 
   Demo tenant           ${demo.tenant.id} (${demo.tenant.name}, time zone ${demo.tenant.time_zone})
@@ -67,10 +113,11 @@ Try: curl -H "Authorization: Bearer ${demo.tenant.publishable_key}" ${url}/v1/pl
 Press Ctrl-C to stop.
 `);
 
-const stop = async () => {
-  await server.stop();
-  process.exit(0);
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+// Keep running until a signal (above); wrangler exiting on its own ends `npm start` too.
+server.child.once('exit', (code) => {
+  if (!stopping) {
+    console.error(`wrangler dev exited (${code}); stopping.`);
+    stop(1);
+  }
+});
 await new Promise(() => {});

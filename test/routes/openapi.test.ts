@@ -28,12 +28,75 @@ describe('OpenAPI document and docs', () => {
     for (const route of mounted) expect(documented, route).toContain(route);
   });
 
-  it('serves readable docs and a health check', async () => {
-    const docs = await call('GET', '/docs');
-    expect(docs.status).toBe(200);
-    expect(docs.text).toContain('/admin/v1/plans');
+  it('serves a health check', async () => {
     const health = await call('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.json).toEqual({ ok: true });
+  });
+
+  it('names a declared security scheme on every operation, by path prefix', async () => {
+    const doc = (await call('GET', '/openapi.json')).json;
+    const schemes = Object.keys(doc.components.securitySchemes);
+    expect(schemes).toEqual(expect.arrayContaining(['secretKey', 'publishableKey', 'userToken', 'platformKey', 'consoleSession']));
+    const seen: Record<string, string> = {};
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(Array.isArray(op.security) && op.security.length > 0, where).toBe(true);
+        for (const requirement of op.security) {
+          expect(Object.keys(requirement).length, where).toBeGreaterThan(0);
+          for (const name of Object.keys(requirement)) expect(schemes, where).toContain(name);
+        }
+        seen[where] = JSON.stringify(op.security);
+      }
+    }
+    expect(seen['POST /platform/v1/tenants']).toBe(JSON.stringify([{ platformKey: [] }]));
+    expect(seen['POST /admin/v1/offers']).toBe(JSON.stringify([{ secretKey: [] }, { consoleSession: [] }]));
+    // Public: the publishable key, with a user token where a signed-in user is needed.
+    expect(seen['GET /v1/plans']).toBe(JSON.stringify([{ publishableKey: [], userToken: [] }, { publishableKey: [] }]));
+    expect(seen['POST /v1/subscriptions']).toBe(JSON.stringify([{ publishableKey: [], userToken: [] }]));
+    for (const [where, security] of Object.entries(seen)) {
+      if (where.includes(' /admin/')) expect(security, where).toContain('secretKey');
+      if (where.includes(' /v1/')) expect(security, where).toContain('publishableKey');
+      if (where.includes(' /platform/')) expect(security, where).toContain('platformKey');
+    }
+  });
+
+  it('documents every field of POST /admin/v1/offers', async () => {
+    const doc = (await call('GET', '/openapi.json')).json;
+    const props = new Set<string>();
+    const walk = (schema: any, depth = 0): void => {
+      if (!schema || depth > 6) return;
+      if (schema.$ref) return walk(doc.components.schemas[schema.$ref.split('/').pop()], depth + 1);
+      for (const key of ['anyOf', 'oneOf', 'allOf']) for (const s of schema[key] ?? []) walk(s, depth + 1);
+      for (const name of Object.keys(schema.properties ?? {})) props.add(name);
+    };
+    walk(doc.paths['/admin/v1/offers'].post.requestBody.content['application/json'].schema);
+    const fields = ['code', 'code_set', 'discount', 'applies_to', 'starts_at', 'ends_at', 'eligibility', 'discoverability', 'max_redemptions', 'avail_limit_per_product', 'avail_limit_total', 'subscription_limit'];
+    expect([...props]).toEqual(expect.arrayContaining(fields));
+  });
+
+  it('serves /docs, an API reference rendered from /openapi.json whose assets the worker serves itself', async () => {
+    const docs = await call('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    // Nothing from another site: every script and stylesheet is a path on this worker.
+    const refs = [...docs.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/init.js', '/openapi.json']));
+    for (const ref of refs) expect(ref, ref).toMatch(/^\/[^/]/);
+    // Inline scripts would be refused by the page's CSP (script-src 'self').
+    expect(docs.text).not.toMatch(/<script>(?!<\/script>)/);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const init = await call('GET', '/docs/init.js');
+    expect(init.status).toBe(200);
+    expect(init.headers.get('content-type')).toMatch(/javascript/);
+    expect(init.text).toContain("url: '/openapi.json'");
+    // The UI's own files are static assets of the same worker (`npm run build` copies them).
+    const bundle = await call('GET', '/docs/swagger-ui-bundle.js');
+    expect(bundle.status, 'run `npm run build` first: public/docs/ holds the reference UI').toBe(200);
+    expect(bundle.text).toContain('SwaggerUIBundle');
+    const css = await call('GET', '/docs/swagger-ui.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
 });

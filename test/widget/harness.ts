@@ -1,7 +1,13 @@
 /**
  * Browser-test harness of the widget: the real local worker (`wrangler dev` on a fresh migrated
- * D1), a publisher page served from a second origin, Debian's Chromium driven by playwright-core,
- * and small clients of the platform and admin APIs. Nothing here is mocked.
+ * D1), a publisher page served from a second origin, headless Chromium driven by playwright-core
+ * ($CHROMIUM_PATH, else a system Chromium, else the one inside the npm package
+ * @sparticuz/chromium: scripts/browser.mjs), and small clients of the platform and admin APIs.
+ * Nothing here is mocked.
+ *
+ * Lifecycle: every worker and browser started through this module is stopped after the test file
+ * that imported it (an `afterAll` registered here, which also covers a `beforeAll` that failed
+ * half-way), when the process exits, and by the global teardown (test/setup/processes.ts).
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -10,12 +16,22 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error plain ESM script without types
-import { startLocalWorker, ROOT } from '../../scripts/local-worker.mjs';
+import { startLocalWorker, stopAllLocalWorkers, ROOT } from '../../scripts/local-worker.mjs';
+// @ts-expect-error plain ESM script without types
+import { launchChromium, systemChromium, chromiumPath, CHROMIUM_ARGS as ARGS } from '../../scripts/browser.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/**
+ * The configured or system Chromium ($CHROMIUM_PATH, /usr/bin/chromium), or '' when the browser
+ * comes from the npm package @sparticuz/chromium (its path is known only once unpacked: see
+ * `chromiumExecutable()`).
+ */
+export const CHROMIUM: string = (systemChromium() as string | undefined) ?? '';
+export const CHROMIUM_ARGS: readonly string[] = ARGS as string[];
+/** The Chromium executable the tests launch (unpacking the npm package's on first use). */
+export const chromiumExecutable = (): Promise<string> => chromiumPath() as Promise<string>;
 export const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 export const BUNDLE = join(ROOT as string, 'public', 'widget', 'offer-checkout.js');
 export const DEMO_PAGE = join(ROOT as string, 'public', 'index.html');
@@ -46,12 +62,26 @@ export function ensureWidgetBuilt(): void {
   });
 }
 
+/** The secrets the test workers run with, passed explicitly (never read from `.dev.vars`). */
+export const TEST_SECRETS = { PLATFORM_KEY: 'widget-test-platform-key', SECRET_DERIVATION_KEY: 'widget-test-derivation-key' };
+
+const browsers = new Set<Browser>();
+
+afterAll(async () => {
+  await Promise.all([...browsers].map((b) => b.close().catch(() => {})));
+  browsers.clear();
+  await stopAllLocalWorkers();
+});
+
 export async function startWorker(): Promise<LocalWorker> {
-  return (await startLocalWorker({ port: await freePort() })) as LocalWorker;
+  return (await startLocalWorker({ port: await freePort(), secrets: TEST_SECRETS })) as LocalWorker;
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = (await launchChromium()) as Browser;
+  browsers.add(browser);
+  browser.once('disconnected', () => browsers.delete(browser));
+  return browser;
 }
 
 /** A publisher's web server on its own origin: serves pages registered by the tests. */

@@ -1,45 +1,119 @@
 import { Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
 import type { AppEnv } from '../env';
+import { SESSION_COOKIE } from '../middleware/auth';
 
 type Spec = Awaited<ReturnType<typeof generateSpecs>>;
+type Operation = { security?: Record<string, string[]>[]; responses?: Record<string, { description?: string }>; description?: string };
+type Security = NonNullable<Operation['security']>;
 
 export const OPENAPI_INFO = {
   title: 'offer-checkout API',
   version: '1.0.0',
-  description:
-    'Subscription offers, promo codes and corporate group access for publishers. Public API under `/v1` (`Authorization: Bearer pk_…`, user token in `X-User-Token`); admin API under `/admin/v1` (`Authorization: Bearer sk_…`). Amounts are integers in minor units; errors are `application/problem+json` with a stable `code`.',
+  description: [
+    'Subscription offers, promo codes and corporate group access for publishers.',
+    '',
+    '- **Public API** under `/v1`: `Authorization: Bearer pk_…` (the publishable key), and the signed-in user as a user token in `X-User-Token` (an HS256 JWT signed with the tenant’s user-token secret).',
+    '- **Admin API** under `/admin/v1`: `Authorization: Bearer sk_…` (the secret key), or the publisher console’s session cookie.',
+    '- **Operator API** under `/platform/v1`: `Authorization: Bearer <PLATFORM_KEY>` (a worker secret).',
+    '',
+    'Amounts are integers in minor units. Errors are `application/problem+json` (RFC 9457) with a stable `code` and, for invalid input, `errors: [{path, message}]` naming the field.',
+  ].join('\n'),
 };
 
-const escape = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+export const SECURITY_SCHEMES = {
+  secretKey: { type: 'http', scheme: 'bearer', description: 'The tenant’s secret key `sk_…` (admin API). Shown once, by `POST /platform/v1/tenants` or `POST /admin/v1/keys`.' },
+  publishableKey: { type: 'http', scheme: 'bearer', description: 'The tenant’s publishable key `pk_…` (public API; browser calls only from the tenant’s allowed origins).' },
+  userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'The signed-in user: an HS256 JWT (`sub`, `email`, `email_verified`, `exp`; `kid` = secret version) signed with the tenant’s user-token secret.' },
+  platformKey: { type: 'http', scheme: 'bearer', description: 'The operator’s `PLATFORM_KEY` (a worker secret).' },
+  consoleSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The publisher console’s HttpOnly session cookie, set by `POST /console/v1/session`. A request that changes anything must come from the worker’s own origin.' },
+} as const;
 
-/** Readable HTML docs rendered from the OpenAPI document itself (no external scripts). */
-export function renderDocs(spec: Spec): string {
-  const sections: string[] = [];
+/** Public operations that need a signed-in user (401 `login_required` without a user token). */
+const USER_REQUIRED = new Set(['POST /v1/subscriptions', 'GET /v1/subscriptions', 'POST /v1/access/claim']);
+
+/**
+ * The security of an operation, by path prefix: the operator API takes the platform key; the
+ * admin API the secret key or the console session; the public API the publishable key, with a
+ * user token (required where the operation needs a signed-in user, optional elsewhere); console
+ * sign-in presents the secret key (in its body); the console's other calls the session cookie.
+ * An operation that declares its own security keeps it.
+ */
+export function securityFor(method: string, path: string, op: Operation): Security | undefined {
+  if (path.startsWith('/platform/')) return [{ platformKey: [] }];
+  if (path.startsWith('/admin/')) return [{ secretKey: [] }, { consoleSession: [] }];
+  if (path.startsWith('/v1/')) {
+    const needsUser =
+      USER_REQUIRED.has(`${method.toUpperCase()} ${path}`) ||
+      Object.entries(op.responses ?? {}).some(([status, r]) => status === '401' && /login_required/.test(r.description ?? ''));
+    return needsUser ? [{ publishableKey: [], userToken: [] }] : [{ publishableKey: [], userToken: [] }, { publishableKey: [] }];
+  }
+  if (path.startsWith('/console/')) {
+    return method.toLowerCase() === 'post' && path === '/console/v1/session' ? [{ secretKey: [] }] : [{ consoleSession: [] }];
+  }
+  return undefined;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/** Names the security scheme of every operation (see `securityFor`). */
+export function applySecurity(spec: Spec): Spec {
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
-    for (const [method, op] of Object.entries(item ?? {})) {
-      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
-      const operation = op as { summary?: string; description?: string; tags?: string[]; responses?: Record<string, { description?: string }>; requestBody?: unknown; parameters?: { name: string; in: string; required?: boolean }[] };
-      const params = (operation.parameters ?? []).map((p) => `<code>${escape(p.name)}</code> <small>(${escape(p.in)}${p.required ? ', required' : ''})</small>`).join(', ');
-      const responses = Object.entries(operation.responses ?? {})
-        .map(([status, r]) => `<li><b>${escape(status)}</b> ${escape(r.description)}</li>`)
-        .join('');
-      const body = operation.requestBody ? `<details><summary>Request body schema</summary><pre>${escape(JSON.stringify(operation.requestBody, null, 2))}</pre></details>` : '';
-      sections.push(
-        `<section><h3><span class="m ${escape(method)}">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>` +
-          `<p>${escape(operation.summary)}${operation.description ? ` — ${escape(operation.description)}` : ''}</p>` +
-          (params ? `<p>Parameters: ${params}</p>` : '') +
-          body +
-          `<ul>${responses}</ul></section>`,
-      );
+    for (const method of METHODS) {
+      const op = (item as Record<string, Operation | undefined> | undefined)?.[method];
+      if (!op || typeof op !== 'object') continue;
+      if (op.security?.length) continue;
+      const security = securityFor(method, path, op);
+      if (security) op.security = security;
     }
   }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(spec.info.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2433}section{border-top:1px solid #dde;padding:.5rem 0}
-.m{display:inline-block;min-width:4.5rem;font-size:.8em;padding:.1em .4em;border-radius:4px;background:#eef;color:#224}.post{background:#e3f6e8}.delete{background:#fde8e8}.patch,.put{background:#fff4dc}pre{background:#f6f7f9;padding:.5rem;overflow:auto;font-size:12px}</style></head>
-<body><h1>${escape(spec.info.title)} <small>${escape(spec.info.version)}</small></h1><p>${escape(spec.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escape(spec.openapi)}).</p>${sections.join('\n')}</body></html>`;
+  return spec;
 }
+
+/**
+ * The API reference: Swagger UI (swagger-ui-dist) rendering /openapi.json. Its files are
+ * static assets of this worker (copied into the asset directory by `npm run build`:
+ * scripts/build.mjs), so the page works offline and loads nothing from another site; its
+ * start-up script is served below (the CSP allows no inline script).
+ */
+export const DOCS_ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
+
+export function renderDocs(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} — API reference</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<style>body{margin:0}noscript{display:block;font:16px system-ui,sans-serif;margin:2rem}</style>
+</head>
+<body>
+<noscript>The reference needs JavaScript; the machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</noscript>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>`;
+}
+
+/** Swagger UI's start-up: every operation expanded with its fields (schema view), offline. */
+export const DOCS_INIT = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  docExpansion: 'full',
+  defaultModelRendering: 'model',
+  defaultModelExpandDepth: 4,
+  defaultModelsExpandDepth: 0,
+  showExtensions: true,
+  showCommonExtensions: true,
+  displayRequestDuration: true,
+  filter: true,
+  tryItOutEnabled: false,
+  validatorUrl: null,
+});
+`;
 
 /** `/openapi.json` and `/docs`, generated from the routes' zod schemas. */
 export function docsRoutes(api: Hono<AppEnv>) {
@@ -52,18 +126,11 @@ export function docsRoutes(api: Hono<AppEnv>) {
       documentation: {
         openapi: '3.1.0',
         info: OPENAPI_INFO,
-        components: {
-          securitySchemes: {
-            secretKey: { type: 'http', scheme: 'bearer', description: 'sk_… (admin API)' },
-            publishableKey: { type: 'http', scheme: 'bearer', description: 'pk_… (public API)' },
-            platformKey: { type: 'http', scheme: 'bearer', description: 'PLATFORM_KEY (operator)' },
-            userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'HS256 JWT signed with the tenant user-token secret' },
-            consoleSession: { type: 'apiKey', in: 'cookie', name: 'offer_checkout_session', description: 'Publisher console session (POST /console/v1/session); state-changing requests must come from the same origin' },
-          },
-        },
+        components: { securitySchemes: SECURITY_SCHEMES },
       },
-    }));
+    }).then(applySecurity));
   return new Hono<AppEnv>()
     .get('/openapi.json', async (c) => c.json(await spec()))
-    .get('/docs', async (c) => c.html(renderDocs(await spec())));
+    .get('/docs', (c) => c.html(renderDocs(OPENAPI_INFO.title)))
+    .get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
 }
