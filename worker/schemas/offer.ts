@@ -18,6 +18,8 @@ export const Discount = z
       value: z
         .number()
         .gt(0, 'must be more than 0')
+        // The smallest percentage with two decimals: 1e-9 is not "more than 0" once stored.
+        .min(0.01, 'must be at least 0.01 (two decimals at most)')
         .max(100, 'must be at most 100')
         .refine(hasAtMostTwoDecimals, 'must have at most two decimals'),
     }),
@@ -53,10 +55,13 @@ export const AppliesTo = z
     }
   });
 
+/** `code_set` of an offer: strict like every other body (an unknown key is named, not ignored). */
+const OfferCodeSet = z.strictObject(CodeSetInput.shape).meta({ description: CodeSetInput.meta()?.description });
+
 export const OfferCreate = z
   .strictObject({
     code: OfferCode.optional(),
-    code_set: CodeSetInput.optional(),
+    code_set: OfferCodeSet.optional(),
     discount: Discount,
     applies_to: AppliesTo,
     starts_at: DateOrInstant,
