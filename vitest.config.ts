@@ -2,11 +2,12 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 
 /**
- * Two projects:
+ * Projects:
  * - `worker`: the worker's tests inside workerd (miniflare) against a real local D1 with the
  *   real migrations applied (test/setup/apply-migrations.ts);
  * - `widget`: the widget's tests in real Chromium against a real local worker;
- * - `console`: the publisher console's tests, in real Chromium against a real local worker.
+ * - `console`: the publisher console's tests, in real Chromium against a real local worker;
+ * - `tooling`: the deploy guard and the production bundle (`wrangler deploy --dry-run`), in node.
  */
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const migrations = await readD1Migrations('./migrations');
@@ -47,6 +48,14 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             testTimeout: 120_000,
             hookTimeout: 180_000,
             fileParallelism: false,
+          },
+        },
+        {
+          test: {
+            name: 'tooling',
+            include: ['test/tooling/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 120_000,
           },
         },
         {
