@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../../worker/db/client';
 import { primaryD1 } from '../../worker/db/handles';
 import { CHECK_MS, RANGE_BYTES, accessTable, accessTables, forgetAccessTable, matchAccess, tableBytes } from '../../worker/db/access-table';
 import { parseAddress, toBytes } from '../../worker/domain/ip-ranges';
-import { lookupAccess } from '../../worker/db/groups';
+import { lookupAccess } from '../../worker/db/group-access';
 import { createGroup, groupTenant } from '../groups-helpers';
 
 const addr = (s: string) => parseAddress(s)!.value;
@@ -65,7 +64,7 @@ describe('per-isolate access table', () => {
     const a = await createGroup(tenant, { name: 'A', plan_id: planId, ip_ranges: ['203.0.113.0/28', '203.0.113.32-203.0.113.40'], email_domains: ['a.com'] });
     const b = await createGroup(tenant, { name: 'B', plan_id: planId, ip_ranges: ['203.0.113.16/28', '2001:db8::/127'] });
     const counter = { count: 0 };
-    const db = createDb(env.DB, counter);
+    const db = primaryD1(env.DB, counter);
     const owner = (last: number) => (last <= 15 || (last >= 32 && last <= 40) ? a.id : last >= 16 && last <= 31 ? b.id : null);
     for (let last = 0; last < 48; last++) {
       const got = await lookupAccess(db, { tenantId: tenant.id, address: toBytes(addr(`203.0.113.${last}`)), domain: null, userId: null });

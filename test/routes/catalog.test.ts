@@ -81,6 +81,29 @@ describe('products and plans (admin API)', () => {
   });
 });
 
+describe('GET /admin/v1/plans with filters', () => {
+  it('filters by active before paging: limit 2 with 2 active plans answers both, has_more false', async () => {
+    const tenant = await createTenant();
+    const api = admin(tenant);
+    const { plans } = await createCatalog(tenant, { durations: ['1m', '3m', '6m', '1y'] });
+    // Ids are time-sortable: deactivate the first two, so the active ones come after them.
+    for (const d of ['1m', '3m']) expect((await api.patch(`/plans/${plans[d]!.id}`, { active: false })).status).toBe(200);
+    const page = await api.get('/plans?active=true&limit=2');
+    expect(page.status).toBe(200);
+    expect(page.json.data.map((p: any) => p.id)).toEqual([plans['6m']!.id, plans['1y']!.id]);
+    expect(page.json.has_more).toBe(false);
+    expect(page.json.next_cursor).toBeNull();
+    const inactive = await api.get('/plans?active=false&limit=1');
+    expect(inactive.json.data.map((p: any) => p.id)).toEqual([plans['1m']!.id]);
+    expect(inactive.json.has_more).toBe(true);
+    const next = await api.get(`/plans?active=false&limit=1&starting_after=${inactive.json.next_cursor}`);
+    expect(next.json.data.map((p: any) => p.id)).toEqual([plans['3m']!.id]);
+    expect(next.json.has_more).toBe(false);
+    // Another tenant sees none of them.
+    expect((await admin(await createTenant()).get('/plans?active=true')).json.data).toEqual([]);
+  });
+});
+
 describe('GET /v1/plans', () => {
   it('lists only active plans, filtered by product', async () => {
     const tenant = await createTenant();

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { env } from 'cloudflare:test';
+import { env, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { app } from '../../worker/app';
+import { BASE } from '../helpers';
+import { STALLED_AFTER_MS, sweepStalledJobs } from '../../worker/jobs/stalled-jobs';
+import type { JobMessage } from '../../worker/jobs/types';
 import { admin, createCatalog, createTenant, type TestTenant } from '../helpers';
 import { csvRows, insertOffer, offerRow, waitForJob } from '../bulk-helpers';
 import { day } from '../offers-helpers';
@@ -25,6 +29,54 @@ const storedCodes = async (offerId: string) =>
   (await env.DB.prepare(`SELECT code, kind FROM codes WHERE offer_id = ? ORDER BY code`).bind(offerId).all<{ code: string; kind: string }>()).results;
 
 describe('code sets', () => {
+  it('writes the offer and its job in one batch: a failed queue send answers 201 and the sweep starts the job', async () => {
+    const tenant = await createTenant();
+    const { product } = await createCatalog(tenant);
+    const refusingQueue = { send: async () => Promise.reject(new Error('queue unavailable')), sendBatch: async () => Promise.reject(new Error('queue unavailable')) };
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`${BASE}/admin/v1/offers`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${tenant.secret_key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          code_set: { count: 20 },
+          discount: { type: 'percent', value: 10 },
+          applies_to: { product_ids: [product.id], durations: ['1m'] },
+          starts_at: day(0),
+          ends_at: day(30),
+          eligibility: 'all',
+          discoverability: 'private',
+        }),
+      }),
+      { ...env, JOBS_QUEUE: refusingQueue as unknown as Queue<JobMessage> },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as any;
+    expect(body.status).toBe('in_progress');
+    expect(body.job).toMatchObject({ status: 'queued', total: 20, offer_id: body.id });
+    // The offer and its job exist together.
+    const jobRow = await env.DB.prepare('SELECT status, offer_id, tenant_id FROM jobs WHERE id = ?').bind(body.job.id).first();
+    expect(jobRow).toEqual({ status: 'queued', offer_id: body.id, tenant_id: tenant.id });
+    // The cron's sweep sends the lost message once the job has made no progress for a while.
+    const sent: JobMessage[] = [];
+    const recording = { send: async (m: JobMessage) => void sent.push(m) } as unknown as Queue<JobMessage>;
+    await sweepStalledJobs({ ...env, JOBS_QUEUE: recording }, Date.now() + STALLED_AFTER_MS + 1_000);
+    expect(sent).toContainEqual({ jobId: body.job.id, tenantId: tenant.id });
+    while ((await runJob(env, body.job.id)) === 'more');
+    expect(await offerRow(body.id)).toMatchObject({ state: 'published' });
+    expect(await storedCodes(body.id)).toHaveLength(20);
+  });
+
+  it('a refused code set writes nothing: no offer without its job', async () => {
+    const tenant = await createTenant();
+    const before = (await env.DB.prepare('SELECT count(*) AS n FROM offers WHERE tenant_id = ?').bind(tenant.id).first<{ n: number }>())!.n;
+    const res = await codeSetOffer(tenant, { count: 0 });
+    expect(res.status).toBe(400);
+    expect((await env.DB.prepare('SELECT count(*) AS n FROM offers WHERE tenant_id = ?').bind(tenant.id).first<{ n: number }>())!.n).toBe(before);
+  });
+
   it('generates unique single-use codes with the prefix, >= 40 bits from the look-alike-free alphabet, and publishes the offer', async () => {
     const tenant = await createTenant();
     const res = await codeSetOffer(tenant, { count: 250, prefix: 'spring' });

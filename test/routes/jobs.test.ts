@@ -1,6 +1,101 @@
 import { describe, expect, it } from 'vitest';
+import { env as testEnv } from 'cloudflare:test';
 import { admin, createTenant } from '../helpers';
 import { insertOffer, waitForJob } from '../bulk-helpers';
+import { runJob as runJobForRace } from '../../worker/jobs/runner';
+import { handleJobBatch as handleForRace } from '../../worker/jobs/consumer';
+import { STALLED_AFTER_MS, sweepStalledJobs } from '../../worker/jobs/stalled-jobs';
+import { SWEEPS } from '../../worker/jobs/sweeps';
+import type { JobMessage } from '../../worker/jobs/types';
+
+/** A queue binding that records what is sent (or refuses every send). */
+function recordingQueue(fail = false) {
+  const sent: JobMessage[] = [];
+  return {
+    sent,
+    queue: {
+      send: async (m: JobMessage) => {
+        if (fail) throw new Error('queue unavailable');
+        sent.push(m);
+      },
+      sendBatch: async () => {
+        if (fail) throw new Error('queue unavailable');
+      },
+    } as unknown as Queue<JobMessage>,
+  };
+}
+
+async function codeSetJobRow(tenantId: string, offerId: string, count: number, updatedAt = Date.now()) {
+  const id = `job_race${Math.random().toString(36).slice(2, 10)}`;
+  await testEnv.DB.prepare(
+    `INSERT INTO jobs (id, tenant_id, kind, status, offer_id, total, params, created_at, updated_at) VALUES (?, ?, 'code_set', 'queued', ?, ?, ?, ?, ?)`,
+  )
+    .bind(id, tenantId, offerId, count, JSON.stringify({ count, prefix: '', randomLength: 10 }), updatedAt, updatedAt)
+    .run();
+  return id;
+}
+
+describe('job chains', () => {
+  it('a run that loses a chunk cursor to another run ends its chain: no message is sent', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant, { state: 'in_progress' });
+    const id = await codeSetJobRow(tenant.id, offerId, 50);
+    // Another runner takes the cursor just before this run's first chunk commits.
+    let raced = false;
+    const DB = new Proxy(testEnv.DB, {
+      get(target, prop, receiver) {
+        if (prop === 'batch') {
+          return async (stmts: D1PreparedStatement[]) => {
+            if (!raced) {
+              raced = true;
+              await target.prepare('UPDATE jobs SET cursor = cursor + 1 WHERE id = ?').bind(id).run();
+            }
+            return target.batch(stmts);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const q = recordingQueue();
+    let acked = 0;
+    const batch = {
+      queue: 'offer-checkout-jobs',
+      messages: [{ id: 'm', timestamp: new Date(), body: { jobId: id, tenantId: tenant.id }, attempts: 1, ack: () => void acked++, retry() {} }],
+      ackAll() {},
+      retryAll() {},
+    } as unknown as MessageBatch<JobMessage>;
+    await handleForRace(batch, { ...testEnv, DB, JOBS_QUEUE: q.queue }, { codeChunk: 10 });
+    expect(raced).toBe(true);
+    expect(acked).toBe(1);
+    expect(q.sent).toEqual([]);
+    expect(await runJobForRace({ ...testEnv, DB }, id, { codeChunk: 10, maxChunks: 1 })).not.toBe('lost'); // a fresh run goes on
+  });
+
+  it('the stalled-jobs sweep sends the message of a queued or running job without progress again, and only those', async () => {
+    const tenant = await createTenant();
+    const offerId = await insertOffer(tenant, { state: 'in_progress' });
+    const now = Date.now();
+    const stalled = await codeSetJobRow(tenant.id, offerId, 5, now - STALLED_AFTER_MS - 1_000);
+    const recent = await codeSetJobRow(tenant.id, offerId, 5, now - 1_000);
+    const done = await codeSetJobRow(tenant.id, offerId, 5, now - STALLED_AFTER_MS - 1_000);
+    await testEnv.DB.prepare("UPDATE jobs SET status = 'succeeded' WHERE id = ?").bind(done).run();
+    expect(SWEEPS.map((s) => s.name)).toContain('stalled-jobs');
+    const q = recordingQueue();
+    await sweepStalledJobs({ ...testEnv, JOBS_QUEUE: q.queue }, now);
+    const ids = q.sent.map((m) => m.jobId);
+    expect(ids).toContain(stalled);
+    expect(ids).not.toContain(recent);
+    expect(ids).not.toContain(done);
+    expect(q.sent.find((m) => m.jobId === stalled)?.tenantId).toBe(tenant.id);
+    // Touched: the next sweep waits STALLED_AFTER_MS again before re-sending it.
+    const again = recordingQueue();
+    await sweepStalledJobs({ ...testEnv, JOBS_QUEUE: again.queue }, now + 1_000);
+    expect(again.sent.map((m) => m.jobId)).not.toContain(stalled);
+    await sweepStalledJobs({ ...testEnv, JOBS_QUEUE: again.queue }, now + STALLED_AFTER_MS + 2_000);
+    expect(again.sent.map((m) => m.jobId)).toEqual(expect.arrayContaining([stalled, recent]));
+  });
+});
 
 describe('GET /admin/v1/jobs/{id}', () => {
   it('answers {id, status, total, processed, failed}, only to the owning tenant', async () => {

@@ -1,6 +1,8 @@
 /**
- * Queries of group access. Raw D1 statements (through the guarded client) because ranges are
- * 16-byte blobs built from hex with `unhex()` and bulk rows are one JSON array per statement.
+ * The group aggregate: reads, the one write (create/update with ranges and domains, one batch),
+ * conflicts, delete, and a user's earlier claim. Raw D1 statements (through the guarded client)
+ * because ranges are 16-byte blobs built from hex with `unhex()` and bulk rows are one JSON
+ * array per statement. Access lookups: group-access.ts; reports: group-reports.ts.
  *
  * Invariant: the IP ranges of one tenant never overlap, whatever their group. A lookup is then
  * one index seek on (tenant_id, start): the last range starting at or before the address is
@@ -129,11 +131,8 @@ export interface GroupWrite {
   domains?: string[];
 }
 
-export class GroupWriteConflict extends Error {
-  constructor(readonly what: 'ip_range' | 'email_domain' | 'not_found') {
-    super(what);
-  }
-}
+/** What a group write did: written, or refused by a guard of its batch (nothing was written). */
+export type GroupWriteResult = { kind: 'written' } | { kind: 'conflict'; what: 'ip_range' | 'email_domain' | 'not_found' };
 
 const rangesJson = (ranges: IpRange[]) => ranges.map((r) => [toHex(r.start), toHex(r.end), r.label]);
 
@@ -142,7 +141,7 @@ const rangesJson = (ranges: IpRange[]) => ranges.map((r) => [toHex(r.start), toH
  * guard statement fails the batch when a new range overlaps another group's; a domain held by
  * another group fails it through the (tenant_id, domain) primary key.
  */
-export async function writeGroup(db: Db, w: GroupWrite): Promise<void> {
+export async function writeGroup(db: Db, w: GroupWrite): Promise<GroupWriteResult> {
   const c = d1(db);
   const stmts: D1PreparedStatement[] = [];
   if (w.create) {
@@ -236,11 +235,12 @@ export async function writeGroup(db: Db, w: GroupWrite): Promise<void> {
   stmts.push(bumpCatalogStatement(c, w.tenantId));
   try {
     await c.batch(stmts);
+    return { kind: 'written' };
   } catch (e) {
     const message = String((e as Error)?.message ?? e);
-    if (message.includes('NOT NULL constraint failed: group_ip_ranges.label')) throw new GroupWriteConflict('ip_range');
-    if (message.includes('NOT NULL constraint failed: group_domains.domain')) throw new GroupWriteConflict('not_found');
-    if (message.includes('UNIQUE constraint failed: group_domains')) throw new GroupWriteConflict('email_domain');
+    if (message.includes('NOT NULL constraint failed: group_ip_ranges.label')) return { kind: 'conflict', what: 'ip_range' };
+    if (message.includes('NOT NULL constraint failed: group_domains.domain')) return { kind: 'conflict', what: 'not_found' };
+    if (message.includes('UNIQUE constraint failed: group_domains')) return { kind: 'conflict', what: 'email_domain' };
     throw e;
   }
 }
@@ -315,52 +315,7 @@ export async function deleteGroup(db: Db, tenantId: string, id: string, now: num
 // Access: lookup and claim
 // ---------------------------------------------------------------------------------------------
 
-export interface AccessMatch {
-  id: string;
-  name: string;
-  plan_id: string;
-  product_id: string;
-  duration: Duration;
-  currency: string;
-  seat_limit: number | null;
-  seats_used: number;
-  via: 'ip' | 'domain';
-  subscription_id: string | null;
-}
-
-/**
- * The groups a caller qualifies for, in ONE statement (one D1 round trip): the range holding
- * the address (an index seek: the last range starting at or before it), and the group holding
- * the domain (a primary-key lookup). `address` is 16 bytes or null; a group matched both ways
- * comes once, as `ip`. With `groupId`, only that group.
- */
-export async function lookupAccess(
-  db: Db,
-  q: { tenantId: string; address: Uint8Array | null; domain: string | null; userId: string | null; groupId?: string },
-): Promise<AccessMatch[]> {
-  const { results } = await d1(db)
-    .prepare(
-      `SELECT g.id, g.name, g.plan_id, p.product_id, p.duration, p.currency, g.seat_limit, g.seats_used, m.via,
-              c.subscription_id
-       FROM (
-         SELECT group_id, 'ip' AS via, 0 AS rank FROM (
-           SELECT group_id, "end" FROM group_ip_ranges
-           WHERE tenant_id = ?1 AND start <= ?2 ORDER BY start DESC LIMIT 1
-         ) WHERE "end" >= ?2
-         UNION ALL
-         SELECT group_id, 'domain', 1 FROM group_domains WHERE tenant_id = ?1 AND domain = ?3
-       ) m
-       JOIN groups g ON g.id = m.group_id AND g.tenant_id = ?1 AND g.deleted_at IS NULL
-       JOIN plans p ON p.id = g.plan_id
-       LEFT JOIN group_claims c ON c.group_id = g.id AND c.user_id = ?4
-       WHERE ?5 IS NULL OR g.id = ?5
-       ORDER BY m.rank`,
-    )
-    .bind(q.tenantId, q.address, q.domain, q.userId, q.groupId ?? null)
-    .all<AccessMatch>();
-  const seen = new Set<string>();
-  return results.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-}
+// The access lookup is in group-access.ts, reporting in group-reports.ts.
 
 export interface ClaimInput {
   tenantId: string;
@@ -428,84 +383,6 @@ export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: Subscript
   const row = results[results.length - 1]!.results[0] as SubscriptionRaw | undefined;
   if (!row) return null;
   return { row, created: row.id === x.subscriptionId };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reporting
-// ---------------------------------------------------------------------------------------------
-
-export interface MemberRow {
-  user_id: string;
-  via: string;
-  claimed_at: number;
-  subscription_id: string;
-  status: string;
-  product_id: string;
-  plan_id: string;
-}
-
-/** A group's members (keyset on user id). */
-export async function listMembers(db: Db, tenantId: string, groupId: string, limit: number, after?: string): Promise<MemberRow[]> {
-  const { results } = await d1(db)
-    .prepare(
-      `SELECT gc.user_id, gc.via, gc.created_at AS claimed_at, s.id AS subscription_id, s.status, s.product_id, s.plan_id
-       FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
-       WHERE gc.tenant_id = ?1 AND gc.group_id = ?2 AND gc.user_id > ?3
-       ORDER BY gc.user_id LIMIT ?4`,
-    )
-    .bind(tenantId, groupId, after ?? '', limit + 1)
-    .all<MemberRow>();
-  return results;
-}
-
-export interface ReportRow {
-  role: 'owner' | 'user';
-  product_id: string;
-  plan_id: string;
-  subscriptions: number;
-  active: number;
-}
-
-/**
- * Owners and users of groups, apart, by product and plan, live; and seats per group. Owners are
- * the subscriptions linked as a group's `owner_subscription_id`; users are group claims.
- */
-export async function groupReport(db: Db, tenantId: string, groupId?: string) {
-  const c = d1(db);
-  const [byPlan, seats] = await c.batch([
-    c
-      .prepare(
-        `SELECT 'owner' AS role, s.product_id, s.plan_id, count(DISTINCT s.id) AS subscriptions,
-                count(DISTINCT CASE WHEN s.status IN ('active', 'grace') THEN s.id END) AS active
-         FROM groups g JOIN subscriptions s ON s.id = g.owner_subscription_id AND s.tenant_id = ?1
-         WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND (?2 IS NULL OR g.id = ?2)
-         GROUP BY s.product_id, s.plan_id
-         UNION ALL
-         SELECT 'user', s.product_id, s.plan_id, count(*), sum(CASE WHEN s.status IN ('active', 'grace') THEN 1 ELSE 0 END)
-         FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
-         WHERE gc.tenant_id = ?1 AND (?2 IS NULL OR gc.group_id = ?2)
-         GROUP BY s.product_id, s.plan_id
-         ORDER BY 1, 2, 3`,
-      )
-      .bind(tenantId, groupId ?? null),
-    c
-      .prepare(
-        `SELECT g.id, g.name, g.plan_id, g.seat_limit, g.seats_used, g.owner_subscription_id FROM groups g
-         WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND (?2 IS NULL OR g.id = ?2) ORDER BY g.id LIMIT 1000`,
-      )
-      .bind(tenantId, groupId ?? null),
-  ]);
-  return {
-    byPlan: byPlan!.results as unknown as ReportRow[],
-    groups: seats!.results as unknown as {
-      id: string;
-      name: string;
-      plan_id: string;
-      seat_limit: number | null;
-      seats_used: number;
-      owner_subscription_id: string | null;
-    }[],
-  };
 }
 
 /**

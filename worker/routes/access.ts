@@ -12,7 +12,8 @@ import { clientAddress, toBytes } from '../domain/ip-ranges';
 import { qualifyingDomain } from '../domain/email-domains';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../db/schema';
-import { claimSeat, findClaim, lookupAccess, type AccessMatch } from '../db/groups';
+import { claimSeat, findClaim } from '../db/groups';
+import { lookupAccess, type AccessMatch } from '../db/group-access';
 import { accessTable, matchAccess } from '../db/access-table';
 
 const tags = ['Group access'];
@@ -59,7 +60,7 @@ export const access = new Hono<AppEnv>()
       const db = c.get('db');
       const table = await accessTable(c.get('d1'), tenantId);
       if (!table.tooLarge) return c.json({ groups: matchAccess(table, ip?.value ?? null, domain).map(accessJson) });
-      const matches = await lookupAccess(db, { tenantId, address: ip ? toBytes(ip.value) : null, domain, userId: null });
+      const matches = await lookupAccess(c.get('d1'), { tenantId, address: ip ? toBytes(ip.value) : null, domain, userId: null });
       return c.json({ groups: matches.map(accessJson) });
     },
   )
@@ -87,7 +88,7 @@ export const access = new Hono<AppEnv>()
       const db = c.get('db');
       const q = qualifications(c);
       const [match] =
-        q.address || q.domain ? await lookupAccess(db, { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId }) : [];
+        q.address || q.domain ? await lookupAccess(c.get('d1'), { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId }) : [];
       if (!match) {
         // Not (or no longer) qualified: an earlier claim still answers with its subscription.
         const earlier = await findClaim(db, tenantId, groupId, user.id);

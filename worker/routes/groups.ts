@@ -9,20 +9,10 @@ import { newId } from '../domain/crypto';
 import { parseRange, validateRangeList, type IpRange } from '../domain/ip-ranges';
 import { normaliseGroupDomain } from '../domain/email-domains';
 import type { Db } from '../db/client';
-import { forgetAccessTable } from '../db/access-table';
-import {
-  GroupWriteConflict,
-  deleteGroup,
-  findDomainConflict,
-  findGroup,
-  findRangeConflict,
-  groupReport,
-  listGroups,
-  listMembers,
-  loadGroupRefs,
-  writeGroup,
-  type GroupDetails,
-} from '../db/groups';
+import { catalogChanged } from '../db/catalog';
+import { afterCommit } from '../lib/cache';
+import { deleteGroup, findDomainConflict, findGroup, findRangeConflict, listGroups, loadGroupRefs, writeGroup, type GroupDetails } from '../db/groups';
+import { groupReport, listMembers } from '../db/group-reports';
 
 const tags = ['Groups'];
 
@@ -91,13 +81,16 @@ async function checkRefs(db: Db, tenantId: string, planId: string, ownerSubscrip
 
 /** Runs a group write and turns its conflicts into 409 problems naming the other group. */
 async function write(db: Db, w: Parameters<typeof writeGroup>[1], rangeInputs: string[] = []): Promise<void> {
+  let result;
   try {
-    await writeGroup(db, w);
-    forgetAccessTable(w.tenantId);
-  } catch (e) {
-    if (!(e instanceof GroupWriteConflict)) throw e;
-    if (e.what === 'not_found') throw notFound('group', 'id');
-    if (e.what === 'ip_range') {
+    result = await writeGroup(db, w);
+  } finally {
+    catalogChanged(w.tenantId); // after the batch resolved: the access tables of this isolate
+  }
+  if (result.kind === 'written') return;
+  {
+    if (result.what === 'not_found') throw notFound('group', 'id');
+    if (result.what === 'ip_range') {
       const conflict = await findRangeConflict(db, w.tenantId, w.id, w.ranges ?? []);
       // Name the entry as the publisher wrote it (the stored list is normalised and sorted).
       const index = conflict
@@ -186,7 +179,7 @@ export const groups = new Hono<AppEnv>()
       responses: { 200: json('The report', GroupReport), ...commonProblems },
     }),
     async (c) => {
-      const r = await groupReport(c.get('db'), c.get('tenant').id);
+      const r = await groupReport(c.get('d1'), c.get('tenant').id);
       return c.json({ groups: r.groups, by_plan: r.byPlan });
     },
   )
@@ -210,7 +203,7 @@ export const groups = new Hono<AppEnv>()
       const { limit, starting_after } = c.req.valid('query');
       const db = c.get('db');
       const tenantId = c.get('tenant').id;
-      const [group, rows] = await Promise.all([findGroup(db, tenantId, id), listMembers(db, tenantId, id, limit, starting_after)]);
+      const [group, rows] = await Promise.all([findGroup(db, tenantId, id), listMembers(c.get('d1'), tenantId, id, limit, starting_after)]);
       if (!group) throw notFound('group', 'id');
       const hasMore = rows.length > limit;
       const data = (hasMore ? rows.slice(0, limit) : rows).map((m) => ({ ...m, via: m.via as 'ip' | 'domain' | 'import', claimed_at: iso(m.claimed_at)! }));
@@ -223,7 +216,7 @@ export const groups = new Hono<AppEnv>()
     validate('param', IdParam('grp')),
     async (c) => {
       const { id } = c.req.valid('param');
-      const r = await groupReport(c.get('db'), c.get('tenant').id, id);
+      const r = await groupReport(c.get('d1'), c.get('tenant').id, id);
       if (r.groups.length === 0) throw notFound('group', 'id');
       return c.json({ groups: r.groups, by_plan: r.byPlan });
     },
@@ -273,8 +266,7 @@ export const groups = new Hono<AppEnv>()
     }),
     validate('param', IdParam('grp')),
     async (c) => {
-      const deleted = await deleteGroup(c.get('db'), c.get('tenant').id, c.req.valid('param').id, Date.now());
-      forgetAccessTable(c.get('tenant').id);
+      const deleted = await afterCommit('catalog', c.get('tenant').id, deleteGroup(c.get('db'), c.get('tenant').id, c.req.valid('param').id, Date.now()));
       if (!deleted) throw notFound('group', 'id');
       return c.body(null, 204);
     },
