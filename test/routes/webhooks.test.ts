@@ -1,0 +1,360 @@
+import { env, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, inject, it } from 'vitest';
+import { app } from '../../worker/app';
+import { BASE, admin, createCatalog, createTenant, type TestTenant } from '../helpers';
+import { verifyWebhook } from '../../docs/examples/verify-webhook.mjs';
+import { kickDeliveries, outboxStatements } from '../../worker/db/webhook-outbox';
+import { RETRY_WINDOW_MS, attemptDelivery, nextAttempt, sweepWebhookDeliveries } from '../../worker/jobs/webhook-delivery';
+
+const port = inject('webhookReceiverPort');
+const receiverBase = `http://127.0.0.1:${port}`;
+let seq = 0;
+const hookName = () => `h${Date.now().toString(36)}${(seq++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const hookUrl = (name: string, query = '') => `${receiverBase}/hook/${name}${query}`;
+
+interface Received {
+  at: number;
+  headers: Record<string, string | undefined>;
+  body: string;
+  answered: number;
+}
+
+async function received(name: string): Promise<Received[]> {
+  return (await (await fetch(`${receiverBase}/log/${name}`)).json()) as Received[];
+}
+
+async function waitForRequests(name: string, count: number, timeoutMs: number): Promise<Received[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const log = await received(name);
+    if (log.length >= count) return log;
+    if (Date.now() > deadline) throw new Error(`receiver ${name} got ${log.length} of ${count} requests within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function createEndpoint(tenant: TestTenant, body: Record<string, unknown>) {
+  const res = await admin(tenant).post('/webhook-endpoints', body);
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; url: string; events: string[]; secret: string };
+}
+
+async function deliveries(tenant: TestTenant, endpointId: string) {
+  const res = await admin(tenant).get(`/webhook-endpoints/${endpointId}/deliveries`);
+  expect(res.status, res.text).toBe(200);
+  return res.json.data as Array<{ id: string; event_id: string; type: string; status: string; attempts: number; last_status_code: number | null; next_attempt_at: string | null }>;
+}
+
+/** Writes an event through the outbox in its own batch (as a change's batch would) and returns the event id, if one was written. */
+async function emit(tenantId: string, object: unknown, opts: { type?: 'subscription.activated' | 'group.claimed'; onlyIf?: { sql: string; params: unknown[] }; kick?: boolean } = {}) {
+  const statements = outboxStatements(env.DB, { tenantId, type: opts.type ?? 'subscription.activated', object, now: Date.now(), onlyIf: opts.onlyIf });
+  await env.DB.batch(statements);
+  if (opts.kick !== false) await kickDeliveries(env, undefined, tenantId);
+  const row = await env.DB.prepare('SELECT id FROM webhook_events WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT 1').bind(tenantId).first<{ id: string }>();
+  return row?.id ?? null;
+}
+
+/** A request to the app with bindings changed for this call only (the fake DNS-over-HTTPS resolver of the receiver). */
+async function withResolver(tenant: TestTenant, method: string, path: string, body: unknown) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(
+    new Request(`${BASE}/admin/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${tenant.secret_key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+    { ...env, WEBHOOK_DNS_RESOLVER: `${receiverBase}/dns-query` },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+describe('webhook endpoints', () => {
+  it('creates an endpoint with a whsec_ secret shown once; lists, gets, updates and deletes it', async () => {
+    const tenant = await createTenant();
+    const api = admin(tenant);
+    const created = await createEndpoint(tenant, { url: hookUrl('crud'), events: ['subscription.activated', 'subscription.activated', 'job.failed'], description: 'billing' });
+    expect(created).toMatchObject({ url: hookUrl('crud'), events: ['subscription.activated', 'job.failed'], description: 'billing', disabled: false });
+    expect(created.id).toMatch(/^whe_/);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+
+    const one = await api.get(`/webhook-endpoints/${created.id}`);
+    expect(one.status).toBe(200);
+    expect(one.json).not.toHaveProperty('secret');
+    expect(one.text).not.toContain(created.secret);
+    const list = await api.get('/webhook-endpoints');
+    expect(list.json.data.map((e: { id: string }) => e.id)).toEqual([created.id]);
+    expect(list.text).not.toContain(created.secret);
+
+    const patched = await api.patch(`/webhook-endpoints/${created.id}`, { events: ['*'], disabled: true, description: null });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({ events: ['*'], disabled: true, description: null, url: hookUrl('crud') });
+    expect((await api.patch(`/webhook-endpoints/${created.id}`, { disabled: false })).json.disabled).toBe(false);
+
+    expect((await api.delete(`/webhook-endpoints/${created.id}`)).status).toBe(204);
+    expect((await api.get(`/webhook-endpoints/${created.id}`)).status).toBe(404);
+    expect((await api.delete(`/webhook-endpoints/${created.id}`)).status).toBe(404);
+    expect((await api.get(`/webhook-endpoints/${created.id}/deliveries`)).status).toBe(404);
+  });
+
+  it('refuses bad input with 400 naming the field', async () => {
+    const tenant = await createTenant();
+    const api = admin(tenant);
+    const cases: Array<[unknown, string]> = [
+      [{ events: ['*'] }, 'url'],
+      [{ url: hookUrl('x') }, 'events'],
+      [{ url: hookUrl('x'), events: [] }, 'events'],
+      [{ url: hookUrl('x'), events: ['subscription.exploded'] }, 'events.0'],
+      [{ url: hookUrl('x'), events: ['*', 'job.failed'] }, 'events'],
+      [{ url: hookUrl('x'), events: ['*'], secret: 'mine' }, 'secret'],
+      [{ url: 42, events: ['*'] }, 'url'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await api.post('/webhook-endpoints', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.json.errors.map((e: { path: string }) => e.path), JSON.stringify(body)).toContain(path);
+    }
+    expect((await api.get('/webhook-endpoints/whe_nope')).status).toBe(404);
+    expect((await api.get('/webhook-endpoints/not-an-id')).status).toBe(400);
+  });
+
+  it.each([
+    'https://10.0.0.7/hooks',
+    'https://192.168.1.20/hooks',
+    'https://169.254.169.254/latest/meta-data',
+    'https://[::1]/hooks',
+    'https://[fd00::1]/hooks',
+    'https://[::ffff:127.0.0.1]/hooks',
+    'https://0x0a000001/hooks',
+    'https://100.64.1.1/hooks',
+    'https://api.localhost/hooks',
+    'http://hooks.example.com/plain-http',
+    'http://[::1]:8080/hooks',
+    'https://user:pw@hooks.example.com/x',
+  ])('refuses %s with 400 url_not_allowed naming url', async (url) => {
+    const tenant = await createTenant();
+    const res = await admin(tenant).post('/webhook-endpoints', { url, events: ['*'] });
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('url_not_allowed');
+    expect(res.json.errors[0].path).toBe('url');
+    // nothing was stored
+    expect((await admin(tenant).get('/webhook-endpoints')).json.data).toEqual([]);
+  });
+
+  it('refuses a host name that resolves to a private address (DNS over HTTPS at create and at update)', async () => {
+    const tenant = await createTenant();
+    for (const host of ['private.hooks.test', 'metadata.hooks.test', 'sneaky.hooks.test']) {
+      const res = await withResolver(tenant, 'POST', '/webhook-endpoints', { url: `https://${host}/hooks`, events: ['*'] });
+      expect(res.status, host).toBe(400);
+      expect(res.json).toMatchObject({ code: 'url_not_allowed', errors: [{ path: 'url' }] });
+    }
+    const unknown = await withResolver(tenant, 'POST', '/webhook-endpoints', { url: 'https://nxdomain.hooks.test/hooks', events: ['*'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.errors[0].path).toBe('url');
+    // A name whose every address is public is accepted, and cannot then be moved to a private one.
+    const ok = await withResolver(tenant, 'POST', '/webhook-endpoints', { url: 'https://public.hooks.test/hooks', events: ['*'] });
+    expect(ok.status).toBe(201);
+    const moved = await withResolver(tenant, 'PATCH', `/webhook-endpoints/${ok.json.id}`, { url: 'https://private.hooks.test/hooks' });
+    expect(moved.status).toBe(400);
+    expect(moved.json.errors[0].path).toBe('url');
+    expect((await admin(tenant).get(`/webhook-endpoints/${ok.json.id}`)).json.url).toBe('https://public.hooks.test/hooks');
+  });
+
+  it("never lets another tenant see, change or delete an endpoint or its deliveries", async () => {
+    const a = await createTenant({ name: 'A' });
+    const b = await createTenant({ name: 'B' });
+    const nameA = hookName();
+    const nameB = hookName();
+    const endpointA = await createEndpoint(a, { url: hookUrl(nameA), events: ['*'] });
+    const endpointB = await createEndpoint(b, { url: hookUrl(nameB), events: ['*'] });
+    const asB = admin(b);
+    expect((await asB.get(`/webhook-endpoints/${endpointA.id}`)).status).toBe(404);
+    expect((await asB.patch(`/webhook-endpoints/${endpointA.id}`, { disabled: true })).status).toBe(404);
+    expect((await asB.get(`/webhook-endpoints/${endpointA.id}/deliveries`)).status).toBe(404);
+    expect((await asB.delete(`/webhook-endpoints/${endpointA.id}`)).status).toBe(404);
+    expect((await asB.get('/webhook-endpoints')).json.data.map((e: { id: string }) => e.id)).toEqual([endpointB.id]);
+    expect((await admin(a).get(`/webhook-endpoints/${endpointA.id}`)).json.disabled).toBe(false);
+
+    // An event of A reaches A's endpoint only.
+    await emit(a.id, { id: 'sub_a' });
+    await waitForRequests(nameA, 1, 10_000);
+    expect(await deliveries(b, endpointB.id)).toEqual([]);
+    expect(await received(nameB)).toEqual([]);
+  });
+
+  it('stores no signing secret in plain text in D1', async () => {
+    const tenant = await createTenant();
+    const { secret } = await createEndpoint(tenant, { url: hookUrl(hookName()), events: ['*'] });
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
+    for (const { name } of tables.results) {
+      if (name.startsWith('_cf') || name.startsWith('sqlite')) continue;
+      const dump = JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+      expect(dump.includes(secret), `${name} holds the secret`).toBe(false);
+      expect(dump.includes(secret.slice('whsec_'.length)), `${name} holds the secret`).toBe(false);
+    }
+  });
+});
+
+describe('webhook delivery', () => {
+  it('a finished job reaches a local receiver with a valid signature within 10 s', async () => {
+    const tenant = await createTenant();
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name), events: ['job.succeeded'] });
+    const { plans } = await createCatalog(tenant, { price: 0 });
+    const started = Date.now();
+    const res = await admin(tenant).raw('POST', `/plans/${plans['1m'].id}/imports`, 'user_id,email\nu1,u1@example.com\nu2,u2@example.com\n', 'text/csv');
+    expect(res.status, res.text).toBe(202);
+    const jobId = res.json.job.id;
+    const [request] = await waitForRequests(name, 1, 10_000);
+    expect(request!.at - started).toBeLessThan(10_000);
+
+    const event = await verifyWebhook(request!.body, request!.headers['offer-checkout-signature'] ?? null, endpoint.secret);
+    expect(event).toMatchObject({ type: 'job.succeeded', data: { object: { id: jobId, kind: 'plan_import', status: 'succeeded', processed: 2, failed: 0 } } });
+    expect(event.id).toMatch(/^evt_/);
+    expect(request!.headers['offer-checkout-event-id']).toBe(event.id);
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(new Date(event.created_at).toISOString()).toBe(event.created_at);
+    // The job JSON in the event is the job as the API answers it.
+    const job = (await admin(tenant).get(`/jobs/${jobId}`)).json;
+    expect(event.data.object).toMatchObject({ id: job.id, status: job.status, total: job.total, processed: job.processed, finished_at: job.finished_at, created_at: job.created_at });
+    // A signature made with another secret does not verify.
+    await expect(verifyWebhook(request!.body, request!.headers['offer-checkout-signature'] ?? null, `${endpoint.secret}x`)).rejects.toThrow();
+
+    const log = await deliveries(tenant, endpoint.id);
+    expect(log).toMatchObject([{ event_id: event.id, type: 'job.succeeded', status: 'delivered', attempts: 1, last_status_code: 200, next_attempt_at: null }]);
+  });
+
+  it('retries a receiver answering 500 within 60 s with the same event id, and the log shows the attempts', async () => {
+    const tenant = await createTenant();
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name, '?fail=1'), events: ['*'] });
+    const eventId = await emit(tenant.id, { id: 'sub_retry', status: 'active' });
+    expect(eventId).toMatch(/^evt_/);
+    const [first] = await waitForRequests(name, 1, 10_000);
+    expect(first!.answered).toBe(500);
+
+    // The log shows the failed attempt and when the next one is due.
+    let log: Awaited<ReturnType<typeof deliveries>> = [];
+    for (let i = 0; i < 100; i++) {
+      log = await deliveries(tenant, endpoint.id);
+      if (log[0]?.attempts === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(log).toMatchObject([{ event_id: eventId, status: 'pending', attempts: 1, last_status_code: 500 }]);
+    const due = Date.parse(log[0]!.next_attempt_at!);
+    expect(due - first!.at).toBeGreaterThan(0);
+    expect(due - first!.at).toBeLessThanOrEqual(60_000);
+
+    // The real queue brings the retry (delaySeconds), with the same event id and the same bytes.
+    const [, second] = await waitForRequests(name, 2, 65_000);
+    expect(second!.answered).toBe(200);
+    expect(second!.at - first!.at).toBeLessThanOrEqual(62_000);
+    expect(second!.headers['offer-checkout-event-id']).toBe(eventId);
+    expect(first!.headers['offer-checkout-event-id']).toBe(eventId);
+    expect(second!.body).toBe(first!.body);
+    expect((await verifyWebhook(second!.body, second!.headers['offer-checkout-signature'] ?? null, endpoint.secret)).id).toBe(eventId);
+
+    for (let i = 0; i < 100; i++) {
+      log = await deliveries(tenant, endpoint.id);
+      if (log[0]?.status === 'delivered') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(log).toMatchObject([{ event_id: eventId, status: 'delivered', attempts: 2, last_status_code: 200, next_attempt_at: null }]);
+  }, 90_000);
+
+  it('keeps retrying for 24 h with growing delays, then marks the delivery failed', async () => {
+    expect(nextAttempt(1, 0, 1000)).toEqual({ kind: 'retry', at: 31_000 });
+    // The schedule spans the whole window: retries keep coming until 24 h after the event.
+    let t = 0;
+    let attempts = 0;
+    while (true) {
+      attempts++;
+      const next = nextAttempt(attempts, 0, t);
+      if (next.kind === 'give_up') break;
+      expect(next.at - t).toBeLessThanOrEqual(2 * 60 * 60 * 1000);
+      t = next.at;
+    }
+    expect(t).toBeGreaterThanOrEqual(RETRY_WINDOW_MS);
+    expect(attempts).toBeGreaterThan(10);
+
+    const tenant = await createTenant();
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name, '?status=503'), events: ['*'] });
+    const eventId = await emit(tenant.id, { id: 'sub_down' }, { kick: false });
+    const [delivery] = await deliveries(tenant, endpoint.id);
+    const created = Date.now();
+    expect(await attemptDelivery(env, tenant.id, delivery!.id)).toMatchObject({ kind: 'retry', statusCode: 503 });
+    // Not due yet: a second message for it does nothing.
+    expect(await attemptDelivery(env, tenant.id, delivery!.id)).toEqual({ kind: 'not_claimed' });
+    // A day later (the clock moved), the last try fails it for good.
+    const later = () => created + RETRY_WINDOW_MS + 60_000;
+    expect(await attemptDelivery(env, tenant.id, delivery!.id, { now: later })).toMatchObject({ kind: 'failed', statusCode: 503 });
+    const log = await deliveries(tenant, endpoint.id);
+    expect(log).toMatchObject([{ event_id: eventId, status: 'failed', attempts: 2, last_status_code: 503, next_attempt_at: null }]);
+    expect(await attemptDelivery(env, tenant.id, delivery!.id, { now: later })).toEqual({ kind: 'not_claimed' });
+    const got = await received(name);
+    expect(got).toHaveLength(2);
+    expect(new Set(got.map((r) => r.headers['offer-checkout-event-id']))).toEqual(new Set([eventId]));
+  });
+
+  it('re-checks the URL at delivery time: a name that now resolves to a private address is not called', async () => {
+    const tenant = await createTenant();
+    const created = await withResolver(tenant, 'POST', '/webhook-endpoints', { url: 'https://public.hooks.test/hooks', events: ['*'] });
+    expect(created.status).toBe(201);
+    // DNS rebinding: the stored name now points inside the network.
+    await env.DB.prepare('UPDATE webhook_endpoints SET url = ? WHERE id = ?').bind('https://private.hooks.test/hooks', created.json.id).run();
+    await emit(tenant.id, { id: 'sub_rebind' }, { kick: false });
+    const [delivery] = await deliveries(tenant, created.json.id);
+    let called = false;
+    const result = await attemptDelivery({ ...env, WEBHOOK_DNS_RESOLVER: `${receiverBase}/dns-query` }, tenant.id, delivery!.id, {
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
+        if (!String(input).startsWith(`${receiverBase}/dns-query`)) called = true;
+        return fetch(input, init);
+      }) as typeof fetch,
+    });
+    expect(result).toMatchObject({ kind: 'retry', statusCode: null });
+    expect(called).toBe(false);
+    const [log] = await deliveries(tenant, created.json.id);
+    expect(log).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
+    expect((log as unknown as { last_error: string }).last_error).toMatch(/private/);
+  });
+
+  it('writes an event only when its change committed, and only for enabled endpoints subscribed to its type', async () => {
+    const tenant = await createTenant();
+    const subscribed = await createEndpoint(tenant, { url: hookUrl(hookName()), events: ['group.claimed'] });
+    const other = await createEndpoint(tenant, { url: hookUrl(hookName()), events: ['job.failed'] });
+    const disabled = await createEndpoint(tenant, { url: hookUrl(hookName()), events: ['*'] });
+    await admin(tenant).patch(`/webhook-endpoints/${disabled.id}`, { disabled: true });
+
+    // The change did not happen (its condition is false in the batch): no event at all.
+    const none = await emit(tenant.id, { id: 'sub_x' }, { type: 'group.claimed', kick: false, onlyIf: { sql: 'EXISTS (SELECT 1 FROM tenants WHERE id = ?)', params: ['tnt_missing'] } });
+    expect(none).toBeNull();
+    // No endpoint wants subscription.activated: nothing is stored either.
+    expect(await emit(tenant.id, { id: 'sub_x' }, { type: 'subscription.activated', kick: false })).toBeNull();
+
+    const eventId = await emit(tenant.id, { id: 'sub_y' }, { type: 'group.claimed', kick: false, onlyIf: { sql: 'EXISTS (SELECT 1 FROM tenants WHERE id = ?)', params: [tenant.id] } });
+    expect(eventId).toMatch(/^evt_/);
+    expect((await deliveries(tenant, subscribed.id)).map((d) => d.event_id)).toEqual([eventId]);
+    expect(await deliveries(tenant, other.id)).toEqual([]);
+    expect(await deliveries(tenant, disabled.id)).toEqual([]);
+    // The payload is stored as it will be POSTed.
+    const row = await env.DB.prepare('SELECT payload FROM webhook_events WHERE id = ?').bind(eventId).first<{ payload: string }>();
+    expect(JSON.parse(row!.payload)).toMatchObject({ id: eventId, type: 'group.claimed', data: { object: { id: 'sub_y' } } });
+  });
+
+  it('the cron sweep delivers a due delivery whose queue message was lost', async () => {
+    const tenant = await createTenant();
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name), events: ['*'] });
+    const eventId = await emit(tenant.id, { id: 'sub_sweep' }, { kick: false });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await received(name)).toEqual([]);
+    await sweepWebhookDeliveries(env, Date.now());
+    const [request] = await waitForRequests(name, 1, 10_000);
+    expect(request!.headers['offer-checkout-event-id']).toBe(eventId);
+    const [log] = await deliveries(tenant, endpoint.id);
+    expect(log).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+});
