@@ -8,7 +8,7 @@
  * CHECK_MS, then re-checked in one batch that reloads the rules only if the version moved (a
  * request makes at most one round trip). The isolate that writes a group drops its table once
  * the write committed. Every request that misses loads for itself: no request awaits another's
- * load. Tables count against a byte budget (a 250k-range table is ~30 MB); above
+ * load. Tables count against a byte budget (a 250k-range table is ~30 MB of 36); above
  * MAX_CACHED_RANGES a tenant is looked up in D1 per request.
  * Claims never trust this table: `POST /v1/access/claim` re-checks qualification in D1.
  */
@@ -20,8 +20,8 @@ import { CACHE_BUDGETS, SIZES, createCache } from '../lib/cache';
 export const CHECK_MS = 5_000;
 /** Above this many ranges a tenant is looked up in D1 per request instead (memory bound). */
 export const MAX_CACHED_RANGES = 250_000;
-/** Estimated heap bytes of one cached range: the object, two 128-bit bigints, the group index. */
-export const RANGE_BYTES = SIZES.object + 2 * SIZES.bigint + SIZES.number;
+/** Estimated heap bytes of one cached range: a 3-field object (48), two 128-bit bigints (32 each). */
+export const RANGE_BYTES = 48 + 2 * SIZES.bigint;
 
 export interface AccessGroupInfo {
   id: string;

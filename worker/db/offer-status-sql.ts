@@ -17,7 +17,7 @@ export const statusSql: Record<OfferStatus, (now: Now) => string> = {
   failed: (now) => `(o.state = 'failed' AND ${presentSql(now)})`,
   scheduled: (now) => `(o.state = 'published' AND ${presentSql(now)} AND o.starts_at > ${now})`,
   active: (now) => `(o.state = 'published' AND ${presentSql(now)} AND o.starts_at <= ${now} AND o.ends_at > ${now})`,
-  inactive: (now) => `(${goneSql(now)} OR (o.state = 'published' AND o.ends_at <= ${now}))`,
+  inactive: (now) => `(${goneSql(now)} OR (o.state = 'published' AND o.starts_at <= ${now} AND o.ends_at <= ${now}))`,
 };
 
 /** isRedeemableNow: live now (published or still generating codes, within validity). */
