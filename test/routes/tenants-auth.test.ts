@@ -32,10 +32,25 @@ describe('POST /platform/v1/tenants', () => {
     expect(badOrigin.json.errors[0].path).toBe('allowed_origins.0');
   });
 
-  it('stores no secret in plain text in D1', async () => {
+  it('stores no secret in plain text in D1 (keys, rotated keys, user-token secrets, console sessions)', async () => {
     const tenant = await createTenant();
+    const newSecret = await admin(tenant).post('/keys', { kind: 'secret', expire_current_in_hours: 1 });
+    const newPublishable = await admin(tenant).post('/keys', { kind: 'publishable' });
+    const tokenSecret = await admin(tenant).post('/user-token-secrets');
+    const signIn = await call('POST', '/console/v1/session', { body: { secret_key: tenant.secret_key } });
+    expect([newSecret.status, newPublishable.status, tokenSecret.status, signIn.status]).toEqual([201, 201, 201, 201]);
+    const session = /offer_checkout_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![1]!;
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
-    const secrets = [tenant.secret_key, tenant.publishable_key, tenant.user_token_secret];
+    expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(['api_keys', 'user_token_secrets', 'console_sessions']));
+    const secrets = [
+      tenant.secret_key,
+      tenant.publishable_key,
+      tenant.user_token_secret,
+      newSecret.json.secret_key,
+      newPublishable.json.publishable_key,
+      tokenSecret.json.secret,
+      session,
+    ];
     for (const { name } of tables.results) {
       if (name.startsWith('_cf') || name.startsWith('sqlite')) continue;
       const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
@@ -88,6 +103,33 @@ describe('tenant isolation', () => {
     // A's data is untouched.
     expect((await admin(a).get(`/plans/${plan.id}`)).json).toMatchObject({ price: plan.price, name: plan.name });
     expect((await admin(a).get(`/products/${product.id}`)).json.name).toBe(product.name);
+  });
+
+  it("never lets tenant B read or change tenant A's settings, keys or user-token secrets", async () => {
+    const a = await createTenant({ name: 'A', allowed_origins: ['https://a.example'] });
+    const b = await createTenant({ name: 'B' });
+    const asB = admin(b);
+    const aKeys = (await admin(a).get('/keys')).json.data;
+    expect((await asB.get('/tenant')).json.id).toBe(b.id);
+    expect((await asB.patch('/tenant', { name: 'B2' })).status).toBe(200);
+    const bKeys = (await asB.get('/keys')).json.data;
+    expect(bKeys.some((k: any) => aKeys.some((ak: any) => ak.id === k.id))).toBe(false);
+    for (const key of aKeys) expect((await asB.delete(`/keys/${key.id}`)).status).toBe(404);
+    expect((await asB.post('/keys', { kind: 'secret', expire_current_in_hours: 24 })).status).toBe(201);
+    expect((await asB.post('/user-token-secrets')).status).toBe(201);
+    // A is untouched: settings, keys (neither expired nor revoked), version-1 user tokens.
+    expect((await admin(a).get('/tenant')).json).toMatchObject({ name: 'A', allowed_origins: ['https://a.example'] });
+    expect((await admin(a).get('/keys')).json.data.every((k: any) => k.expires_at === null && k.revoked_at === null)).toBe(true);
+    const token = await userToken(a, { sub: 'u1' });
+    expect((await publicApi(a, { userToken: token }).get('/plans')).status).toBe(200);
+    // B's session cookie cannot reach A either.
+    const signIn = await call('POST', '/console/v1/session', { body: { secret_key: b.secret_key } });
+    const cookie = /offer_checkout_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0];
+    const viaCookie = await call('GET', '/admin/v1/tenant', { headers: { Cookie: cookie } });
+    expect(viaCookie.json.id).toBe(b.id);
+    const keysViaCookie = await call('GET', '/admin/v1/keys', { headers: { Cookie: cookie } });
+    expect(keysViaCookie.json.data.some((k: any) => aKeys.some((ak: any) => ak.id === k.id))).toBe(false);
+    expect((await call('DELETE', `/admin/v1/keys/${aKeys[0].id}`, { headers: { Cookie: cookie, Origin: 'https://offer-checkout.test' } })).status).toBe(404);
   });
 });
 

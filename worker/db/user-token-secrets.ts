@@ -12,14 +12,19 @@ export function firstSecretVersion(db: Db, tenantId: string, now: number) {
  * verifying until `previousUntil`. Concurrent rotations each get their own version.
  */
 export async function rotateUserTokenSecret(db: Db, tenantId: string, now: number, previousUntil: number): Promise<number | null> {
-  const [, updated] = await db.batch([
-    db.run(sql`INSERT INTO user_token_secrets (tenant_id, version, created_at)
-      SELECT id, user_token_secret_version + 1, ${now} FROM tenants WHERE id = ${tenantId}`),
+  const [updated] = await db.batch([
     db
       .update(tenants)
       .set({ userTokenSecretVersion: sql`${tenants.userTokenSecretVersion} + 1`, userTokenPreviousUntil: previousUntil })
       .where(eq(tenants.id, tenantId))
       .returning({ version: tenants.userTokenSecretVersion }),
+    // The version just made current (read inside the same transaction).
+    db.insert(userTokenSecrets).select(
+      db
+        .select({ tenantId: tenants.id, version: tenants.userTokenSecretVersion, createdAt: sql<number>`${now}`.as('created_at') })
+        .from(tenants)
+        .where(eq(tenants.id, tenantId)),
+    ),
   ]);
   return updated[0]?.version ?? null;
 }
