@@ -11,6 +11,17 @@ CREATE TABLE `api_keys` (
 );
 --> statement-breakpoint
 CREATE INDEX `api_keys_tenant_idx` ON `api_keys` (`tenant_id`,`kind`);--> statement-breakpoint
+CREATE TABLE `billing_idempotency_keys` (
+	`tenant_id` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`subscription_id` text NOT NULL,
+	`status` integer NOT NULL,
+	`response` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`tenant_id`, `key`)
+);
+--> statement-breakpoint
 CREATE TABLE `codes` (
 	`tenant_id` text NOT NULL,
 	`code` text NOT NULL,
@@ -103,6 +114,7 @@ CREATE TABLE `idempotency_keys` (
 	`user_id` text NOT NULL,
 	`key` text NOT NULL,
 	`request_hash` text NOT NULL,
+	`subscription_id` text,
 	`status` integer NOT NULL,
 	`response` text NOT NULL,
 	`created_at` integer NOT NULL,
@@ -277,6 +289,9 @@ CREATE TABLE `subscriptions` (
 	`current_period_start` integer NOT NULL,
 	`current_period_end` integer NOT NULL,
 	`hold_expires_at` integer,
+	`payment_reference` text,
+	`hold_expiry_notified` integer DEFAULT false NOT NULL,
+	`write_id` text,
 	`cancelled_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
@@ -285,6 +300,9 @@ CREATE TABLE `subscriptions` (
 );
 --> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_user_idx` ON `subscriptions` (`tenant_id`,`user_id`,`product_id`);--> statement-breakpoint
+CREATE INDEX `subscriptions_pending_offer_idx` ON `subscriptions` (`offer_id`,`hold_expires_at`) WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX `subscriptions_pending_expiry_idx` ON `subscriptions` (`hold_expires_at`) WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX `subscriptions_unnotified_idx` ON `subscriptions` (`tenant_id`) WHERE status = 'hold_expired' AND hold_expiry_notified = 0;--> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_plan_idx` ON `subscriptions` (`tenant_id`,`plan_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_product_idx` ON `subscriptions` (`tenant_id`,`product_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `subscriptions_tenant_created_idx` ON `subscriptions` (`tenant_id`,`created_at`);--> statement-breakpoint

@@ -2,7 +2,8 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { admin, createCatalog, createTenant } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
-import { primaryDb, writeCheckout, type CheckoutWrite } from '../../worker/db/offers';
+import { primaryD1 } from '../../worker/db/handles';
+import { writeCheckout, type CheckoutWrite } from '../../worker/db/checkout-write';
 import { newId } from '../../worker/domain/crypto';
 
 /**
@@ -15,25 +16,33 @@ async function setup(limits: Record<string, number>) {
   const { product, plans } = await createCatalog(tenant, { durations: ['1m'] });
   const other = await createCatalog(tenant, { durations: ['1m'], name: 'other' });
   const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id, other.product.id], durations: ['1m'] }, ...limits });
-  const db = primaryDb(env.DB, { count: 0 });
+  const db = primaryD1(env.DB, { count: 0 });
   const write = async (userId: string, plan: any, extra: Partial<CheckoutWrite> = {}, codeKind: 'shared' | 'set' = 'shared', code = offer.code) =>
     (await writeCheckout(db, {
-      tenantId: tenant.id,
-      now: Date.now(),
-      user: { id: userId, email: null, emailVerified: false },
       subscription: {
         id: newId('sub'),
+        tenantId: tenant.id,
+        userId,
         productId: plan.product_id,
         planId: plan.id,
+        status: 'pending',
+        source: 'checkout',
         collection: 'charge_card',
+        groupId: null,
+        offerId: offer.id,
+        code,
         reactivation: false,
+        discountedCycles: 1,
         price: 10_000,
         discount: 2_000,
         amountDue: 8_000,
         currency: 'INR',
         periodStart: Date.now(),
         periodEnd: Date.now() + 1,
+        holdExpiresAt: Date.now() + 60_000,
+        now: Date.now(),
       },
+      user: { email: null, emailVerified: false },
       offer: {
         id: offer.id,
         code,
@@ -41,6 +50,7 @@ async function setup(limits: Record<string, number>) {
         redemptionId: newId('red'),
       },
       idempotency: null,
+      event: { type: 'subscription.pending', object: {} },
       ...extra,
     })).created;
   const counts = async () => ({
@@ -88,6 +98,7 @@ describe('checkout write batch guards', () => {
     expect(await write('u1', plan, { idempotency: { key: 'k', requestHash: 'h', response: '{}' } })).toBe(true);
     const before = await counts();
     expect(await write('u1', plan)).toBe(false);
+    // A pending subscription within its hold takes the slot too.
     await env.DB.prepare("UPDATE subscriptions SET status = 'cancelled' WHERE tenant_id = ?").bind(tenant.id).run();
     expect(await write('u1', plan, { idempotency: { key: 'k', requestHash: 'h', response: '{}' } })).toBe(false);
     expect((await counts()).subs).toBe(before.subs);

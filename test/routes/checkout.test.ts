@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { admin, call, createCatalog, createTenant, publicApi } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
 import { csvRows, waitForJob } from '../bulk-helpers';
+import type { TestTenant } from '../helpers';
+
+/** The publisher's backend took the payment: the pending subscription becomes active. */
+async function activate(tenant: TestTenant, res: { status: number; json: any; text: string }) {
+  expect(res.status, res.text).toBe(201);
+  const a = await admin(tenant).post(`/subscriptions/${res.json.id}/activate`, {});
+  expect(a.status, a.text).toBe(200);
+  return a;
+}
 
 describe('POST /v1/subscriptions (checkout)', () => {
   it('subscribes with a code, counts the avail, and refuses a second live subscription on the product', async () => {
@@ -12,7 +21,9 @@ describe('POST /v1/subscriptions (checkout)', () => {
     await alice.get('/plans'); // warms the key cache: auth then costs no round trip
     const res = await alice.post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code.toLowerCase() });
     expect(res.status, res.text).toBe(201);
-    expect(res.json).toMatchObject({ user_id: 'alice', plan_id: plans['1m'].id, status: 'active', offer_id: offer.id, code: offer.code, cycle: 1, discounted_cycles: 1, price: 10_000, discount: 1250, amount_due: 8750, reactivation: false });
+    expect(res.json).toMatchObject({ user_id: 'alice', plan_id: plans['1m'].id, status: 'pending', offer_id: offer.id, code: offer.code, cycle: 1, discounted_cycles: 1, price: 10_000, discount: 1250, amount_due: 8750, reactivation: false });
+    // Something is due: pending, holding its counts for the tenant's checkout_hold_minutes (30 by default).
+    expect(Date.parse(res.json.hold_expires_at) - Date.parse(res.json.created_at)).toBe(30 * 60_000);
     expect(res.headers.get('X-D1-Round-Trips')).toBe('2');
     const again = await alice.post('/subscriptions', { plan_id: plans['1m'].id });
     expect(again.status).toBe(409);
@@ -106,6 +117,7 @@ describe('limits under concurrency', () => {
       if (round === 2) expect(results.every((r) => r.json.code === 'avail_limit_reached')).toBe(true);
       for (const r of ok) {
         wins++;
+        await activate(tenant, r);
         expect((await admin(tenant).post(`/subscriptions/${r.json.id}/cancel`)).status).toBe(200);
       }
     }
@@ -131,7 +143,12 @@ describe('sc1/sc2 example of the spec', () => {
     const sc2 = await createCatalog(tenant, { durations: ['1m', '3m'], name: 'sc2', price: 1000 });
     const offer = await createOffer(tenant, { applies_to: { product_ids: [sc1.product.id, sc2.product.id], durations: ['1m', '3m'] }, discount: { type: 'percent', value: 50 }, ...limits });
     const user = await asUser(tenant, 'subscriber');
-    const checkout = (plan: any) => user.post('/subscriptions', { plan_id: plan.id, code: offer.code });
+    // Each paid checkout is activated (its payment taken), as the publisher's backend would.
+    const checkout = async (plan: any) => {
+      const res = await user.post('/subscriptions', { plan_id: plan.id, code: offer.code });
+      if (res.status === 201) await activate(tenant, res);
+      return res;
+    };
     const cancel = (id: string) => admin(tenant).post(`/subscriptions/${id}/cancel`);
     return { tenant, sc1, sc2, offer, checkout, cancel };
   }

@@ -6,6 +6,7 @@
  * bound as one JSON array and expanded with `json_each(?)` (D1: at most 100 bound parameters).
  */
 import type { D1 } from './guard';
+import { importSubscriptions } from './subscriptions';
 
 /** The background handle (worker/db/handles.ts), under its older name. */
 export { bulkD1 as bulkDb } from './handles';
@@ -163,8 +164,9 @@ export interface ImportPlan {
 
 /**
  * Rows `[user_id, email | null, subscription_id]`: a users row (kept if it exists) and an
- * active subscription on the plan at no charge, unless the user already has one on that plan
- * from an import or one that is active: a re-run adds nobody twice.
+ * active subscription on the plan at no charge (written by worker/db/subscriptions.ts), unless
+ * the user already has one on that plan from an import or a live one on the product: a re-run
+ * adds nobody twice.
  */
 export function importStatements(db: D1, at: JobCursor, p: ImportPlan, rows: Array<[string, string | null, string]>): D1PreparedStatement[] {
   if (rows.length === 0) return [];
@@ -176,28 +178,6 @@ export function importStatements(db: D1, at: JobCursor, p: ImportPlan, rows: Arr
          SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), 0, ?, ? FROM json_each(?) WHERE ${AT_CURSOR}`,
       )
       .bind(p.tenantId, p.now, p.now, json, at.jobId, at.cursor),
-    db
-      .prepare(
-        `INSERT INTO subscriptions (id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id,
-           offer_id, code, reactivation, cycle, discounted_cycles, price, discount, amount_due, currency,
-           current_period_start, current_period_end, cancelled_at, created_at, updated_at)
-         SELECT json_extract(j.value, '$[2]'), ?1, json_extract(j.value, '$[0]'), ?2, ?3, 'active', 'import', 'charge_card', NULL,
-           NULL, NULL, 0, 1, 0, 0, 0, 0, ?4, ?5, ?6, NULL, ?7, ?7
-         FROM json_each(?8) j
-         WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?9 AND cursor = ?10)
-           AND NOT EXISTS (
-             SELECT 1 FROM subscriptions s
-             WHERE s.tenant_id = ?1 AND s.user_id = json_extract(j.value, '$[0]') AND s.plan_id = ?3
-               AND (s.source = 'import' OR s.status IN ('active', 'grace')))`,
-      )
-      .bind(p.tenantId, p.productId, p.planId, p.currency, p.periodStart, p.periodEnd, p.now, json, at.jobId, at.cursor),
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO subscription_cycles (subscription_id, cycle, tenant_id, price, discount, amount_due, grace, period_start, period_end, created_at)
-         SELECT s.id, 1, s.tenant_id, 0, 0, 0, 0, s.current_period_start, s.current_period_end, s.created_at
-         FROM json_each(?) j JOIN subscriptions s ON s.id = json_extract(j.value, '$[2]')
-         WHERE s.tenant_id = ? AND ${AT_CURSOR}`,
-      )
-      .bind(json, p.tenantId, at.jobId, at.cursor),
+    ...importSubscriptions(db, p, json, { sql: AT_CURSOR, params: [at.jobId, at.cursor] }),
   ];
 }

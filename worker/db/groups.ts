@@ -11,7 +11,7 @@
 import type { Db } from './client';
 import type { Duration } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
-import type { SubscriptionRaw } from '../schemas/subscription';
+import type { SubscriptionRaw } from './rows';
 import { bumpCatalogStatement } from './catalog';
 
 /** Ranges per INSERT statement: keeps the bound JSON well under D1's limits. */
@@ -317,73 +317,7 @@ export async function deleteGroup(db: Db, tenantId: string, id: string, now: num
 
 // The access lookup is in group-access.ts, reporting in group-reports.ts.
 
-export interface ClaimInput {
-  tenantId: string;
-  groupId: string;
-  planId: string;
-  userId: string;
-  email: string | null;
-  emailVerified: boolean;
-  via: 'ip' | 'domain';
-  subscriptionId: string;
-  now: number;
-  periodEnd: number;
-}
-
-/**
- * Claims a seat in one batch (one transaction, so concurrent claims serialise):
- * the claim row is inserted only while a seat is free and the user has none yet; the seat
- * count and the subscription follow only when that row is ours. Answers the user's
- * subscription of this group (new or earlier), or null when no seat was free.
- */
-export async function claimSeat(db: Db, x: ClaimInput): Promise<{ row: SubscriptionRaw; created: boolean } | null> {
-  const c = d1(db);
-  const ours = `EXISTS (SELECT 1 FROM group_claims WHERE group_id = ?1 AND user_id = ?2 AND subscription_id = ?3)`;
-  const results = await c.batch([
-    c
-      .prepare(
-        `INSERT INTO group_claims (group_id, user_id, tenant_id, subscription_id, via, created_at)
-         SELECT g.id, ?2, g.tenant_id, ?3, ?5, ?6 FROM groups g
-         WHERE g.id = ?1 AND g.tenant_id = ?4 AND g.deleted_at IS NULL
-           AND (g.seat_limit IS NULL OR g.seats_used < g.seat_limit)
-         ON CONFLICT (group_id, user_id) DO NOTHING`,
-      )
-      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.via, x.now),
-    c.prepare(`UPDATE groups SET seats_used = seats_used + 1, updated_at = ?4 WHERE id = ?1 AND ${ours}`).bind(x.groupId, x.userId, x.subscriptionId, x.now),
-    c
-      .prepare(
-        `INSERT INTO subscriptions (id, tenant_id, user_id, product_id, plan_id, status, source, collection, group_id,
-           offer_id, code, reactivation, cycle, discounted_cycles, price, discount, amount_due, currency,
-           current_period_start, current_period_end, cancelled_at, created_at, updated_at)
-         SELECT ?3, ?4, ?2, p.product_id, p.id, 'active', 'group', 'charge_card', ?1,
-           NULL, NULL, 0, 1, 0, 0, 0, 0, p.currency, ?6, ?7, NULL, ?6, ?6
-         FROM plans p WHERE p.id = ?5 AND p.tenant_id = ?4 AND ${ours}`,
-      )
-      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.planId, x.now, x.periodEnd),
-    c
-      .prepare(
-        `INSERT INTO subscription_cycles (subscription_id, cycle, tenant_id, price, discount, amount_due, grace, period_start, period_end, created_at)
-         SELECT ?3, 1, ?4, 0, 0, 0, 0, ?5, ?6, ?5 WHERE ${ours}`,
-      )
-      .bind(x.groupId, x.userId, x.subscriptionId, x.tenantId, x.now, x.periodEnd),
-    // The user as seen (same upsert as checkout).
-    c
-      .prepare(
-        `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
-      )
-      .bind(x.tenantId, x.userId, x.email, x.emailVerified ? 1 : 0, x.now),
-    c
-      .prepare(
-        `SELECT s.* FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
-         WHERE gc.group_id = ?1 AND gc.user_id = ?2 AND gc.tenant_id = ?3`,
-      )
-      .bind(x.groupId, x.userId, x.tenantId),
-  ]);
-  const row = results[results.length - 1]!.results[0] as SubscriptionRaw | undefined;
-  if (!row) return null;
-  return { row, created: row.id === x.subscriptionId };
-}
+// Claiming a seat (claimSeat) is in ./group-claims: it writes a subscription (./subscriptions).
 
 /**
  * A group of the tenant (not deleted) and the user's earlier claim of it, if any: one round

@@ -282,12 +282,27 @@ export const subscriptions = sqliteTable(
     currentPeriodEnd: integer('current_period_end').notNull(),
     /** A pending checkout's hold: its counts are taken until this instant, then given back. */
     holdExpiresAt: integer('hold_expires_at'),
+    /** The publisher's reference of the payment that activated it (`activate`). */
+    paymentReference: text('payment_reference'),
+    /** Set once the sweep wrote the `subscription.hold_expired` event (docs/billing.md). */
+    holdExpiryNotified: integer('hold_expiry_notified', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Compare-and-set marker: every billing hook's conditional UPDATE writes its own random id
+     * here, and the other statements of its batch write only if the row carries that id, so a
+     * concurrent hook that lost the race writes nothing (docs/billing.md).
+     */
+    writeId: text('write_id'),
     cancelledAt: integer('cancelled_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('subscriptions_tenant_user_idx').on(t.tenantId, t.userId, t.productId),
+    /** Pending holds by offer and expiry: the live subtraction of expired, unswept holds. */
+    index('subscriptions_pending_offer_idx').on(t.offerId, t.holdExpiresAt).where(sql`status = 'pending'`),
+    /** Pending holds by expiry (the sweep), and expired holds not yet announced. */
+    index('subscriptions_pending_expiry_idx').on(t.holdExpiresAt).where(sql`status = 'pending'`),
+    index('subscriptions_unnotified_idx').on(t.tenantId).where(sql`status = 'hold_expired' AND hold_expiry_notified = 0`),
     index('subscriptions_tenant_plan_idx').on(t.tenantId, t.planId, t.createdAt),
     index('subscriptions_tenant_product_idx').on(t.tenantId, t.productId, t.createdAt),
     index('subscriptions_tenant_created_idx').on(t.tenantId, t.createdAt),
@@ -350,11 +365,33 @@ export const idempotencyKeys = sqliteTable(
     userId: text('user_id').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
+    /** The subscription the stored answer describes: a replay re-checks that it still exists. */
+    subscriptionId: text('subscription_id'),
     status: integer('status').notNull(),
     response: text('response').notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.key] })],
+);
+
+/**
+ * Idempotency-Key records of the billing hooks (activate, renew, cancel, void), per tenant:
+ * the first successful answer, replayed for the same key and request; written in the same batch
+ * as the change it answers.
+ */
+export const billingIdempotencyKeys = sqliteTable(
+  'billing_idempotency_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of the operation, the subscription id and the normalised body. */
+    requestHash: text('request_hash').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+    status: integer('status').notNull(),
+    response: text('response').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
 );
 
 /**

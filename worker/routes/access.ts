@@ -5,14 +5,17 @@ import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { commonProblems, json, problem } from '../schemas/common';
 import { Access, AccessClaim } from '../schemas/groups';
-import { Subscription, subscriptionRawJson } from '../schemas/subscription';
+import { Subscription, subscriptionJsonAt, subscriptionRawJson } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
 import { newId } from '../domain/crypto';
 import { clientAddress, toBytes } from '../domain/ip-ranges';
 import { qualifyingDomain } from '../domain/email-domains';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../db/schema';
-import { claimSeat, findClaim } from '../db/groups';
+import { findClaim } from '../db/groups';
+import { claimSeat } from '../db/group-claims';
+import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
+import { afterEvent, executionContext } from './subscriptions';
 import { lookupAccess, type AccessMatch } from '../db/group-access';
 import { accessTable, matchAccess } from '../db/access-table';
 
@@ -101,21 +104,48 @@ export const access = new Hono<AppEnv>()
         });
       }
       const now = Date.now();
-      const claimed = await claimSeat(db, {
+      const subscription: NewSubscription = {
+        id: newId('sub'),
         tenantId,
-        groupId,
-        planId: match.plan_id,
         userId: user.id,
+        productId: match.product_id,
+        planId: match.plan_id,
+        status: 'active',
+        source: 'group',
+        collection: 'charge_card',
+        groupId,
+        offerId: null,
+        code: null,
+        reactivation: false,
+        discountedCycles: 0,
+        price: 0,
+        discount: 0,
+        amountDue: 0,
+        currency: match.currency,
+        periodStart: now,
+        periodEnd: addPeriod(now, match.duration as Duration),
+        holdExpiresAt: null,
+        now,
+      };
+      const claimed = await claimSeat(c.get('d1'), {
+        groupId,
+        via: match.via,
         email: user.email,
         emailVerified: user.emailVerified,
-        via: match.via,
-        subscriptionId: newId('sub'),
-        now,
-        periodEnd: addPeriod(now, match.duration as Duration),
+        subscription,
+        eventObject: subscriptionJsonAt(newSubscriptionRow(subscription), now),
       });
-      if (!claimed) {
+      if (claimed.kind === 'seats_exhausted') {
         throw new AppError('conflict', { code: 'seats_exhausted', detail: 'Every seat of this group is taken.', errors: [{ path: 'group_id', message: 'no seat left' }] });
       }
+      if (claimed.kind === 'already_subscribed') {
+        throw new AppError('conflict', {
+          code: 'already_subscribed',
+          detail: 'This user already has a live subscription on the product of this group\'s plan.',
+          errors: [{ path: 'group_id', message: 'already subscribed to this product' }],
+        });
+      }
+      afterEvent(c.env, executionContext(c), tenantId, claimed.evented);
       return c.json(subscriptionRawJson(claimed.row), claimed.created ? 201 : 200);
     },
   );

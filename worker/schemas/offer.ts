@@ -185,6 +185,20 @@ export const CheckoutRequest = z
   })
   .meta({ id: 'CheckoutRequest' });
 
-export const RenewRequest = z.strictObject({ grace: z.boolean().optional() }).meta({ id: 'RenewRequest' });
+export const RenewRequest = z
+  .strictObject({
+    grace: z.boolean().optional(),
+    cycle: z.number().int('must be an integer').min(2, 'must be at least 2 (cycle 1 is the checkout)').max(100_000, 'is too large').optional().meta({
+      description: 'The number of the cycle being started: a cycle already started answers 200 unchanged, a skipped one 409 `cycle_mismatch`',
+    }),
+  })
+  .meta({ id: 'RenewRequest' });
+
+export const ActivateRequest = z
+  .strictObject({
+    collection: z.enum(['charge_card', 'send_invoice']).optional(),
+    payment_reference: z.string().min(1, 'must not be empty').max(255, 'is at most 255 characters').optional(),
+  })
+  .meta({ id: 'ActivateRequest' });
 
 export const RejectReasonEnum = z.enum(REJECT_REASONS);

@@ -1,0 +1,153 @@
+/**
+ * The redemption reads: ONE implementation of the facts a quote and a checkout decide on (the
+ * plan, the code and its offer with its live redemptions, whether the plan's product is
+ * covered, the caller's list membership and avails), as a single statement of scalar
+ * subqueries and left joins. A checkout adds its own facts (the user's subscriptions on the
+ * product, a stored Idempotency-Key answer) in the same round trip, and the checkout's write
+ * batch ends with the same statements again (worker/db/checkout-write.ts). Every count sees an
+ * expired hold as returned (worker/db/hold-sql.ts).
+ */
+import type { D1 } from './guard';
+import { OFFER_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offers';
+import { CODE_USED_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL } from './hold-sql';
+import type { RedemptionFacts } from '../domain/offer-rules';
+import type { SubscriptionStatus } from '../domain/holds';
+
+export interface RedemptionQuery {
+  tenantId: string;
+  planId: string;
+  code: string | null;
+  user: { id: string; email: string | null } | null;
+  /** The instant the counts are judged at (default: now). */
+  now?: number;
+}
+
+export interface RedemptionReads {
+  plan: PlanRowRaw | null;
+  offer: (OfferRow & { code_kind: 'shared' | 'set'; code_used: number; live_redemptions: number }) | null;
+  productIncluded: boolean;
+  onList: boolean;
+  userAvailsTotal: number;
+  userAvailsOnProduct: number;
+}
+
+export interface CheckoutReads extends RedemptionReads {
+  /** The user's subscriptions on the plan's product. */
+  subscriptions: { id: string; status: SubscriptionStatus; hold_expires_at: number | null }[];
+  /** The stored answer for this Idempotency-Key, and whether its subscription still stands. */
+  idempotency: { request_hash: string; status: number; response: string; stands: number } | null;
+}
+
+const PLAN_ALIASED = 'p.id AS p_id, p.product_id AS p_product_id, p.duration AS p_duration, p.price AS p_price, p.currency AS p_currency, p.pricing AS p_pricing, p.active AS p_active';
+
+/** The facts statement (one row). */
+export function redemptionStatement(db: D1, q: RedemptionQuery): D1PreparedStatement {
+  const { tenantId, planId, code, user } = q;
+  const now = q.now ?? Date.now();
+  if (!code) return db.prepare(`SELECT ${PLAN_ALIASED} FROM plans p WHERE p.tenant_id = ? AND p.id = ?`).bind(tenantId, planId);
+  // Two EXISTS for the list, not one OR: each is an index search (an OR over the two partial
+  // indexes made SQLite scan them).
+  const userCols = user
+    ? `, (EXISTS (SELECT 1 FROM eligible_users e WHERE e.offer_id = c.offer_id AND e.user_id = ?)
+         OR EXISTS (SELECT 1 FROM eligible_users e WHERE e.offer_id = c.offer_id AND e.email = ?)) AS listed,
+       (SELECT count(*) FROM redemptions r WHERE r.offer_id = c.offer_id AND r.user_id = ? AND r.kind = 'avail' AND ${REDEMPTION_COUNTS_SQL('r')}) AS avails_total,
+       (SELECT count(*) FROM redemptions r WHERE r.offer_id = c.offer_id AND r.user_id = ? AND r.kind = 'avail' AND r.product_id = p.product_id AND ${REDEMPTION_COUNTS_SQL('r')}) AS avails_on_product`
+    : '';
+  return db
+    .prepare(
+      `SELECT ${PLAN_ALIASED}, c.kind AS code_kind, ${CODE_USED_SQL('c')} AS code_used, ${OFFER_COLUMNS}, ${LIVE_REDEMPTIONS_SQL('o')} AS live_redemptions,
+         EXISTS (SELECT 1 FROM offer_products op WHERE op.offer_id = c.offer_id AND op.product_id = p.product_id) AS included
+         ${userCols}
+       FROM (SELECT 1) AS one
+       LEFT JOIN plans p ON p.tenant_id = ? AND p.id = ?
+       LEFT JOIN codes c ON c.tenant_id = ? AND c.code = ?
+       LEFT JOIN offers o ON o.id = c.offer_id AND o.tenant_id = ?`,
+    )
+    .bind(now, now, ...(user ? [user.id, user.email, user.id, now, user.id, now] : []), tenantId, planId, tenantId, code, tenantId);
+}
+
+/** The facts from the statement's row. */
+export function parseRedemption(result: D1Result<Record<string, unknown>>): RedemptionReads {
+  const row = result.results[0] as Record<string, unknown> | undefined;
+  const plan: PlanRowRaw | null =
+    row && row.p_id != null
+      ? {
+          id: row.p_id as string,
+          product_id: row.p_product_id as string,
+          duration: row.p_duration as string,
+          price: row.p_price as number,
+          currency: row.p_currency as string,
+          pricing: row.p_pricing as 'fixed' | 'aum',
+          active: row.p_active as number,
+        }
+      : null;
+  return {
+    plan,
+    offer: row && row.id != null ? (row as unknown as RedemptionReads['offer']) : null,
+    productIncluded: row?.included === 1,
+    onList: row?.listed === 1,
+    userAvailsTotal: (row?.avails_total as number | undefined) ?? 0,
+    userAvailsOnProduct: (row?.avails_on_product as number | undefined) ?? 0,
+  };
+}
+
+/** A quote's reads: one statement; `extra` statements (the cache re-check) ride in the same batch. */
+export async function readForQuote(db: D1, q: RedemptionQuery, extra: D1PreparedStatement[] = []): Promise<RedemptionReads & { extra: D1Result<Record<string, unknown>>[] }> {
+  const results = await db.batch<Record<string, unknown>>([redemptionStatement(db, q), ...extra]);
+  return { ...parseRedemption(results[0]!), extra: results.slice(1) };
+}
+
+/** A checkout's reads: the facts, the user's subscriptions on the product and the stored answer of its key. */
+export function checkoutReads(
+  db: D1,
+  q: RedemptionQuery & { user: { id: string; email: string | null }; idempotencyKey: string | null; now: number },
+): { stmts: D1PreparedStatement[]; parse: (results: D1Result<Record<string, unknown>>[]) => CheckoutReads } {
+  const stmts = [
+    redemptionStatement(db, q),
+    db
+      .prepare(
+        `SELECT id, status, hold_expires_at FROM subscriptions
+         WHERE tenant_id = ? AND user_id = ? AND product_id = (SELECT product_id FROM plans WHERE tenant_id = ? AND id = ?)`,
+      )
+      .bind(q.tenantId, q.user.id, q.tenantId, q.planId),
+  ];
+  if (q.idempotencyKey) {
+    stmts.push(
+      db
+        .prepare(
+          `SELECT k.request_hash, k.status, k.response,
+             (s.id IS NOT NULL AND s.status <> 'hold_expired' AND NOT (s.status = 'pending' AND s.hold_expires_at <= ?)) AS stands
+           FROM idempotency_keys k LEFT JOIN subscriptions s ON s.id = k.subscription_id
+           WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ?`,
+        )
+        .bind(q.now, q.tenantId, q.user.id, q.idempotencyKey),
+    );
+  }
+  const parse = (results: D1Result<Record<string, unknown>>[]): CheckoutReads => ({
+    ...parseRedemption(results[0]!),
+    subscriptions: results[1]!.results as unknown as CheckoutReads['subscriptions'],
+    idempotency: q.idempotencyKey ? ((results[2]!.results[0] as unknown as CheckoutReads['idempotency']) ?? null) : null,
+  });
+  return { stmts, parse };
+}
+
+export async function readForCheckout(db: D1, q: Parameters<typeof checkoutReads>[1]): Promise<CheckoutReads> {
+  const r = checkoutReads(db, q);
+  return r.parse(await db.batch<Record<string, unknown>>(r.stmts));
+}
+
+/** The domain facts of a quote or checkout from its reads. */
+export function redemptionFacts(r: RedemptionReads, user: { id: string } | null, now: number): RedemptionFacts {
+  return {
+    now,
+    plan: planFacts(r.plan!),
+    offer: r.offer ? offerFacts(r.offer) : null,
+    codeUsed: r.offer?.code_kind === 'set' && r.offer.code_used === 1,
+    productIncluded: r.productIncluded,
+    user,
+    onList: r.onList,
+    redemptionsCount: r.offer?.live_redemptions ?? 0,
+    userAvailsOnProduct: r.userAvailsOnProduct,
+    userAvailsTotal: r.userAvailsTotal,
+  };
+}
