@@ -20,22 +20,8 @@ import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type
 import { DEFINITIONS_VERSION_SQL } from './offer-queries';
 import { readForQuote, redemptionFacts } from './offers';
 import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
-import { basisPointsToPercent } from '../domain/money';
 import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
 import type { EndUser } from '../env';
-
-/** The `offer` member of a quote. */
-export const quoteOffer = (o: OfferRow) => ({
-  id: o.id,
-  code: o.code,
-  discount:
-    o.discount_type === 'percent'
-      ? ({ type: 'percent', value: basisPointsToPercent(o.discount_basis_points ?? 0) } as const)
-      : ({ type: 'flat', amount: o.discount_amount ?? 0, currency: o.discount_currency ?? '' } as const),
-  durations: JSON.parse(o.durations) as string[],
-  ends_at: new Date(o.ends_at).toISOString(),
-  subscription_limit: o.subscription_limit,
-});
 
 export const RECHECK_MS = 5_000;
 const MAX_OFFERS = 5_000;
@@ -43,8 +29,6 @@ const MAX_PLANS = 5_000;
 
 export interface CachedOffer {
   row: OfferRow;
-  /** The quote's `offer` member, built once. */
-  json: unknown;
   facts: OfferFacts;
   products: Set<string>;
 }
@@ -58,7 +42,7 @@ export const quoteCatalogs = createCache<QuoteCatalog>({
   name: 'quote catalogs',
   ttlMs: RECHECK_MS,
   maxBytes: CACHE_BUDGETS.quoteCatalogs,
-  sizeOf: (c) => estimateBytes(c.plans) + estimateBytes([...c.offersByCode.values()].map((o) => [o.row, o.json])) + 200 * c.offersByCode.size,
+  sizeOf: (c) => estimateBytes(c.plans) + estimateBytes([...c.offersByCode.values()].map((o) => o.row)) + 200 * c.offersByCode.size,
 });
 
 /** Drops a tenant's quote catalog on this isolate (done by catalogChanged after a committed write). */
@@ -81,11 +65,11 @@ export interface QuoteQuery {
   user: EndUser | null;
 }
 
-/** What a quote is decided from: the plan (null when unknown), and with a code the facts of the decision and the quote's `offer` member. */
+/** What a quote is decided from: the plan (null when unknown), and with a code the facts of the decision and the offer's row. */
 export interface QuoteSource {
   plan: PlanRowRaw | null;
   facts: RedemptionFacts | null;
-  offer: unknown;
+  offer: OfferRow | null;
 }
 
 /** The quote's source from this isolate's cache, when the cache is fresh and decides; otherwise null (read D1). */
@@ -99,7 +83,7 @@ export function quoteFromCache(q: QuoteQuery, now: number): QuoteSource | null {
   if (!offer || !cacheDecides(offer.facts, q.user !== null)) return null;
   return {
     plan,
-    offer: offer.json,
+    offer: offer.row,
     // Definitions only: the counts are not read, and cacheDecides made sure no rule needs them.
     facts: {
       now,
@@ -127,7 +111,7 @@ export async function quoteFromD1(db: D1, q: QuoteQuery, now: number): Promise<Q
   return {
     plan: reads.plan,
     facts: q.code && reads.plan ? redemptionFacts(reads, q.user, now) : null,
-    offer: q.code && reads.offer ? quoteOffer(reads.offer) : null,
+    offer: q.code ? reads.offer : null,
   };
 }
 
@@ -159,7 +143,7 @@ function applyRefresh(tenantId: string, now: number, generation: number, results
   }
   const offersByCode = new Map<string, CachedOffer>();
   for (const row of results[2]!.results as unknown as OfferRow[]) {
-    offersByCode.set(row.code!, { row, json: quoteOffer(row), facts: offerFacts(row), products: products.get(row.id) ?? new Set() });
+    offersByCode.set(row.code!, { row, facts: offerFacts(row), products: products.get(row.id) ?? new Set() });
   }
   const plans = new Map<string, PlanRowRaw>();
   for (const p of results[1]!.results as unknown as PlanRowRaw[]) plans.set(p.id, p);

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { AppError, invalidField, notFound } from '../errors';
 import { validate } from '../validation';
-import { IdParam, commonProblems, iso, json, listOf, problem } from '../schemas/common';
+import { IdParam, commonProblems, json, listOf, problem } from '../schemas/common';
 import { Offer, OfferCreate, OfferListQuery, OfferStats, OfferUpdate } from '../schemas/offer';
 import { newId } from '../domain/crypto';
-import { basisPointsToPercent, percentToBasisPoints } from '../domain/money';
+import { percentToBasisPoints } from '../domain/money';
 import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rules';
 import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
@@ -15,39 +15,11 @@ import { offerFacts, planFacts, type OfferRow } from '../db/offer-rows';
 import { getOffer, insertOffer, listOffers, loadCoverage, offerStats } from '../db/offer-queries';
 import { codeSetJob, kickJob } from '../jobs/start';
 import { jobJson } from '../schemas/job';
+import { offerJson } from '../schemas/offer-json';
 import { bumpCatalogStatement } from '../db/catalog';
 import { afterCommit } from '../lib/cache';
 
 const tags = ['Offers'];
-
-export function offerJson(r: OfferRow, productIds: string[], now: number) {
-  return {
-    id: r.id,
-    code: r.code,
-    code_set: r.code_set_count !== null ? { count: r.code_set_count, prefix: r.code_set_prefix ?? '' } : null,
-    discount:
-      r.discount_type === 'percent'
-        ? ({ type: 'percent', value: basisPointsToPercent(r.discount_basis_points ?? 0) } as const)
-        : ({ type: 'flat', amount: r.discount_amount ?? 0, currency: r.discount_currency ?? '' } as const),
-    applies_to: { product_ids: productIds, all_products: r.all_products === 1, durations: JSON.parse(r.durations) },
-    starts_at: iso(r.starts_at)!,
-    ends_at: iso(r.ends_at)!,
-    eligibility: r.eligibility,
-    discoverability: r.discoverability,
-    max_redemptions: r.max_redemptions,
-    avail_limit_per_product: r.avail_limit_per_product,
-    avail_limit_total: r.avail_limit_total,
-    subscription_limit: r.subscription_limit,
-    status: offerStatus(offerFacts(r), now),
-    warnings: JSON.parse(r.warnings || '[]'),
-    redemptions: r.redemptions_count,
-    users_availed: r.users_availed_count,
-    eligible_users: r.eligible_users_count,
-    discounted_renewals: r.discounted_renewals_count,
-    created_at: iso(r.created_at)!,
-    updated_at: iso(r.updated_at)!,
-  };
-}
 
 const isCodeTaken = (err: unknown): boolean => {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {

@@ -6,8 +6,10 @@ import { notFound } from '../errors';
 import { validate } from '../validation';
 import { IdParam, commonProblems, json, problem } from '../schemas/common';
 import { Offer } from '../schemas/offer';
-import { liveOffersForPlan, primaryDb } from '../db/offers';
-import { offerJson } from './offers';
+import { liveOffersForPlan } from '../db/offer-queries';
+import { offerFacts, planFacts } from '../db/offer-rows';
+import { appliesToPlan } from '../domain/offer-rules';
+import { offerJson } from '../schemas/offer-json';
 
 /** `GET /admin/v1/plans/{id}/offers`: the plan's live offers (published, within validity), live. */
 export const planOffers = new Hono<AppEnv>().get(
@@ -20,13 +22,14 @@ export const planOffers = new Hono<AppEnv>().get(
   validate('param', IdParam('plan')),
   async (c) => {
     const now = Date.now();
-    const found = await liveOffersForPlan(primaryDb(c.env.DB, c.get('d1RoundTrips')), c.get('tenant').id, c.req.valid('param').id, now);
+    const found = await liveOffersForPlan(c.get('d1'), c.get('tenant').id, c.req.valid('param').id, now);
     if (!found) throw notFound('plan', 'id');
-    // Flat offers in another currency or on aum plans do not apply.
-    const plan = found.plan;
-    const data = found.offers
-      .filter((o) => o.discount_type === 'percent' || (plan.pricing === 'fixed' && o.discount_currency === plan.currency))
-      .map((o) => offerJson(o, (JSON.parse(o.product_ids_json || '[]') as string[]).sort(), now));
+    const plan = planFacts(found.plan);
+    const data = found.offers.flatMap((o) => {
+      const productIds = (JSON.parse(o.product_ids_json || '[]') as string[]).sort();
+      // The one rule of the domain (product, duration, pricing, currency).
+      return appliesToPlan(offerFacts(o), plan, productIds.includes(plan.productId)) ? [offerJson(o, productIds, now)] : [];
+    });
     return c.json({ data });
   },
 );

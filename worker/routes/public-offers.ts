@@ -6,14 +6,10 @@ import { validate } from '../validation';
 import { commonProblems, iso, json } from '../schemas/common';
 import { PublicOffer, PublicOffersQuery } from '../schemas/offer';
 import { appliesToPlan, isListed } from '../domain/offer-rules';
-import { basisPointsToPercent, priceWithDiscount } from '../domain/money';
-import { planFacts, replicaDb, type OfferRow } from '../db/offers';
+import { priceWithDiscount } from '../domain/money';
+import { planFacts, type OfferRow } from '../db/offer-rows';
 import { readForListing, type PublicCatalog } from '../db/offer-listing';
-
-export const publicDiscount = (r: OfferRow) =>
-  r.discount_type === 'percent'
-    ? ({ type: 'percent', value: basisPointsToPercent(r.discount_basis_points ?? 0) } as const)
-    : ({ type: 'flat', amount: r.discount_amount ?? 0, currency: r.discount_currency ?? '' } as const);
+import { discountJson } from '../schemas/offer-json';
 
 /** `GET /v1/offers`: the offers listed to this caller, priced on each plan they apply to. One D1 round trip. */
 export const publicOffers = new Hono<AppEnv>().get(
@@ -40,7 +36,7 @@ export const publicOffers = new Hono<AppEnv>().get(
       );
     };
     const reads = await readForListing(
-      replicaDb(c.env.DB, c.get('d1RoundTrips')),
+      c.get('d1Replica'),
       { tenantId: tenant.id, now, user: user ? { id: user.id, email: user.emailVerified ? user.email : null } : null },
       candidate,
     );
@@ -62,7 +58,7 @@ export const publicOffers = new Hono<AppEnv>().get(
       data.push({
         id: row.id,
         code: row.code,
-        discount: publicDiscount(row),
+        discount: discountJson(row),
         durations: facts.durations as z.infer<typeof PublicOffer>['durations'],
         ends_at: iso(row.ends_at)!,
         subscription_limit: row.subscription_limit,

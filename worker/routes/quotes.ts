@@ -9,6 +9,7 @@ import { codeRejection } from '../schemas/code-rejection';
 import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
 import type { PlanRowRaw } from '../db/offers';
 import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
+import { quoteOfferJson } from '../schemas/offer-json';
 
 const REASON_TEXT: Record<RejectReason, string> = {
   code_not_found: 'No offer has this code.',
@@ -57,7 +58,7 @@ export const quotes = new Hono<AppEnv>().post(
     if (!source.facts) return c.json(plainQuote(plan));
     const decision = decideRedemption(source.facts);
     if (decision.kind === 'rejected') throw codeRejected(decision.reason);
-    return c.json(offerQuote(plan, decision, source.offer));
+    return c.json(offerQuote(plan, decision, quoteOfferJson(source.offer!)));
   },
 );
 
