@@ -105,7 +105,10 @@ export class ConsoleApp extends LitElement {
     this.addEventListener(NAVIGATE, (e) => {
       location.hash = e.detail.route;
     });
-    this.addEventListener(SIGNED_IN, () => void this.startSession());
+    this.addEventListener(SIGNED_IN, (e) => {
+      this.sessionTenant = e.detail?.tenant ?? null;
+      void this.startSession();
+    });
     void this.checkSession();
   }
 
@@ -121,9 +124,12 @@ export class ConsoleApp extends LitElement {
     requestAnimationFrame(() => (this._announcement = message));
   }
 
+  private sessionTenant: { id: string; name: string } | null = null;
+
   private async checkSession(): Promise<void> {
     try {
-      await session.get();
+      const s = await session.get();
+      this.sessionTenant = (s.tenant as { id: string; name: string } | undefined) ?? null;
       await this.startSession();
     } catch {
       this._phase = 'signed-out';
@@ -139,7 +145,8 @@ export class ConsoleApp extends LitElement {
         this._phase = 'signed-out';
         return;
       }
-      this._tenant = FALLBACK_TENANT; // tenant settings not served: UTC
+      // Tenant settings not served: the session's name, days in UTC.
+      this._tenant = { ...FALLBACK_TENANT, ...(this.sessionTenant ?? {}) };
     }
     this._phase = 'signed-in';
     this.focusOnRender = true;

@@ -29,6 +29,6 @@ declare global {
   interface HTMLElementEventMap {
     'console:navigate': CustomEvent<NavigateDetail>;
     'console:announce': CustomEvent<AnnounceDetail>;
-    'console:signed-in': CustomEvent<void>;
+    'console:signed-in': CustomEvent<{ tenant?: { id: string; name: string } } | null>;
   }
 }

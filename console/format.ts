@@ -1,7 +1,14 @@
 /** Formatting of money, discounts and dates (Intl, in the browser's locale). */
 import type { Discount } from './api.js';
 
-const LOCALE = typeof navigator !== 'undefined' ? navigator.language : 'en';
+/** The browser's locale, when Intl accepts it (some systems report tags such as `en-US@posix`). */
+const LOCALE = (() => {
+  try {
+    return Intl.getCanonicalLocales(navigator.language)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+})();
 
 /** Decimal places of a currency's minor unit (INR 2, JPY 0). */
 export function minorDigits(currency: string): number {

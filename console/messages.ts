@@ -107,7 +107,7 @@ export const en = {
   percentValue: 'Percentage',
   flatAmount: 'Amount off',
   currency: 'Currency',
-  codeMode: 'Code',
+  codeMode: 'Kind of code',
   sharedCode: 'One shared code',
   codeSet: 'A set of single-use codes',
   code: 'Code',

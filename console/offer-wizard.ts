@@ -347,9 +347,9 @@ export class OfferWizard extends LitElement {
           const id = `prod-${p.id}`;
           return html`<div class="check">
             <input type="checkbox" id=${id} name="applies_to.product_ids" .value=${p.id} .checked=${d.productIds.includes(p.id)} ?disabled=${d.allProducts}
-              aria-invalid=${prodErr.id ? 'true' : 'false'}
+              aria-invalid=${prodErr.id ? 'true' : 'false'} aria-describedby=${`${id}-plans`}
               @change=${(e: Event) => this.toggle('productIds', p.id, (e.target as HTMLInputElement).checked)} />
-            <label for=${id}>${p.name}<span class="plans-of">${t.productPlans(plansOf(p.id))}</span></label>
+            <span><label for=${id}>${p.name}</label><span class="plans-of" id=${`${id}-plans`}>${t.productPlans(plansOf(p.id))}</span></span>
           </div>`;
         })}
         <div class="check">

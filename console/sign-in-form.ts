@@ -45,8 +45,8 @@ export class SignInForm extends LitElement {
     this._busy = true;
     this._problem = NO_PROBLEM;
     try {
-      await session.create(key);
-      this.dispatchEvent(new CustomEvent(SIGNED_IN, { bubbles: true, composed: true }));
+      const started = await session.create(key);
+      this.dispatchEvent(new CustomEvent(SIGNED_IN, { detail: started, bubbles: true, composed: true }));
     } catch (err) {
       const p = problemOf(err, ['secret_key']);
       // A refused key is a problem of the field.
