@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { validate } from '../validation';
 import { Id, commonProblems } from '../schemas/common';
-import { bulkDb } from '../db/bulk';
 import { redemptionsPage, startPosition, subscriptionsPage, type ExportFilter } from '../db/exports';
 import { csvResponse, isoOrEmpty } from '../lib/csv-response';
 
@@ -42,7 +41,7 @@ export const exportsRoutes = new Hono<AppEnv>()
     async (c) => {
       const q = c.req.valid('query');
       const filter: ExportFilter = { tenantId: c.get('tenant').id, productId: q.product_id, planId: q.plan_id };
-      const db = bulkDb(c.env.DB);
+      const db = c.get('d1');
       return csvResponse(
         'subscriptions.csv',
         [
@@ -72,7 +71,7 @@ export const exportsRoutes = new Hono<AppEnv>()
     async (c) => {
       const q = c.req.valid('query');
       const filter: ExportFilter = { tenantId: c.get('tenant').id, productId: q.product_id, planId: q.plan_id };
-      const db = bulkDb(c.env.DB);
+      const db = c.get('d1');
       return csvResponse(
         'redemptions.csv',
         ['id', 'offer_id', 'code', 'kind', 'subscription_id', 'user_id', 'product_id', 'plan_id', 'cycle', 'discount', 'currency', 'created_at'],

@@ -7,10 +7,9 @@ import { IdParam, commonProblems, json } from '../schemas/common';
 import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
 import { findJob, insertJobStatement } from '../db/jobs';
-import { bulkDb } from '../db/bulk';
 import { findPlan } from '../db/catalog';
 import { storeUpload, MAX_UPLOAD_BYTES } from '../jobs/upload';
-import { enqueueJob } from '../jobs/start';
+import { kickJob } from '../jobs/start';
 
 /** `/admin/v1/plans/:id/imports` */
 export const planImports = new Hono<AppEnv>().post(
@@ -40,7 +39,7 @@ export const planImports = new Hono<AppEnv>().post(
     if (!(await findPlan(c.get('db'), tenantId, planId))) throw notFound('plan', 'id');
     const jobId = newId('job');
     const upload = await storeUpload(c, `uploads/${tenantId}/${jobId}.csv`, { requireUserId: true });
-    const db = bulkDb(c.env.DB);
+    const db = c.get('d1');
     await insertJobStatement(db, {
       id: jobId,
       tenantId,
@@ -55,7 +54,7 @@ export const planImports = new Hono<AppEnv>().post(
       params: { columns: upload.columns },
       now: Date.now(),
     }).run();
-    await enqueueJob(c.env, { jobId, tenantId });
+    await kickJob(c.env, { jobId, tenantId }); // a failed send is re-sent by the stalled-jobs sweep
     const job = await findJob(c.get('db'), tenantId, jobId);
     c.header('Location', `/admin/v1/jobs/${jobId}`);
     return c.json({ job: jobJson(job!) }, 202);
