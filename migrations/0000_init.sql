@@ -47,6 +47,7 @@ CREATE TABLE `console_sessions` (
 );
 --> statement-breakpoint
 CREATE INDEX `console_sessions_key_idx` ON `console_sessions` (`key_id`);--> statement-breakpoint
+CREATE INDEX `console_sessions_tenant_idx` ON `console_sessions` (`tenant_id`,`expires_at`);--> statement-breakpoint
 CREATE TABLE `eligible_users` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`tenant_id` text NOT NULL,

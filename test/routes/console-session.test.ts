@@ -1,5 +1,5 @@
 import { env, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BASE, call, createTenant, type TestTenant } from '../helpers';
 
 const SESSION = 'offer_checkout_session';
@@ -118,6 +118,27 @@ describe('the admin API with the console cookie', () => {
     expect((await withCookie(cookie, 'GET', `/admin/v1/products/${product.json.id}`)).status).toBe(404);
     expect((await withCookie(cookie, 'GET', '/admin/v1/products')).json.data).toEqual([]);
     expect((await withCookie(cookie, 'GET', '/console/v1/session')).json.tenant.id).toBe(b.id);
+  });
+});
+
+describe('session lifetime', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a session ends after 12 h; the next sign-in deletes the expired rows', async () => {
+    const tenant = await createTenant();
+    const { cookie } = await signIn(tenant);
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start + 12 * 3600_000 - 5_000);
+    expect((await withCookie(cookie, 'GET', '/admin/v1/products')).status).toBe(200);
+    vi.setSystemTime(start + 12 * 3600_000 + 1_000);
+    expect((await withCookie(cookie, 'GET', '/admin/v1/products')).status).toBe(401);
+    expect((await withCookie(cookie, 'GET', '/console/v1/session')).status).toBe(401);
+    await signIn(tenant);
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM console_sessions WHERE tenant_id = ?').bind(tenant.id).first<{ n: number }>();
+    expect(rows!.n).toBe(1);
   });
 });
 

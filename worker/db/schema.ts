@@ -79,7 +79,7 @@ export const consoleSessions = sqliteTable(
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [index('console_sessions_key_idx').on(t.keyId)],
+  (t) => [index('console_sessions_key_idx').on(t.keyId), index('console_sessions_tenant_idx').on(t.tenantId, t.expiresAt)],
 );
 
 // ---------------------------------------------------------------------------------------------
