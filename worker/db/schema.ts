@@ -5,6 +5,9 @@
  *
  * Conventions: ids are prefixed random strings (`prod_…`); instants are integer milliseconds
  * since the epoch; money is integer minor units; booleans are 0/1 integers.
+ *
+ * Why one file over 400 lines: drizzle-kit generates the migration from one schema module, and
+ * the tables reference each other; it holds declarations only, no logic.
  */
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
