@@ -5,6 +5,7 @@
  * guarded D1 handle; the "live" conditions come from worker/db/offer-status-sql.ts.
  */
 import type { D1 } from './guard';
+import { LAPSED_USERS_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL } from './hold-sql';
 import type { OfferStatus } from '../domain/offer-rules';
 import { OFFER_COLUMNS, PLAN_COLUMNS, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { redeemableSql, statusSql } from './offer-status-sql';
@@ -19,18 +20,42 @@ export const definitionsVersionSql = (tenant = '?') =>
   `(SELECT t.catalog_version || ':' || coalesce((SELECT max(o2.updated_at) FROM offers o2 WHERE o2.tenant_id = t.id), 0) FROM tenants t WHERE t.id = ${tenant})`;
 export const DEFINITIONS_VERSION_SQL = definitionsVersionSql();
 
-export async function listOffers(db: D1, tenantId: string, opts: { status?: OfferStatus; now: number; limit: number; after?: string }) {
+/**
+ * A page of the tenant's offers. `code` (upper-case letters and digits) matches a shared code or
+ * a code-set prefix that starts with it, or any code (of a set too) that is exactly it, through
+ * the codes primary key. The page's jobs with failed rows come in the same batch.
+ */
+export async function listOffers(db: D1, tenantId: string, opts: { status?: OfferStatus; code?: string; now: number; limit: number; after?: string }) {
   const bind: unknown[] = [];
   const p = (v: unknown) => `?${bind.push(v)}`;
   const where = [`o.tenant_id = ${p(tenantId)}`];
   if (opts.status) where.push(statusSql[opts.status](p(opts.now)));
+  if (opts.code) {
+    const from = p(opts.code);
+    const to = p(`${opts.code}\x7f`);
+    where.push(
+      `((o.code >= ${from} AND o.code < ${to}) OR (o.code_set_prefix >= ${from} AND o.code_set_prefix < ${to}) OR ` +
+        `o.id = (SELECT c.offer_id FROM codes c WHERE c.tenant_id = o.tenant_id AND c.code = ${from}))`,
+    );
+  }
   if (opts.after) where.push(`o.id > ${p(opts.after)}`);
   const limit = p(opts.limit + 1);
+  const pageSql = `SELECT o.id FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
   const offersSql = `SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
-  const productsSql = `SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (
-    SELECT o.id FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit})`;
-  const [offers, products] = await db.batch<Record<string, unknown>>([db.prepare(offersSql).bind(...bind), db.prepare(productsSql).bind(...bind)]);
-  return { offers: offers!.results as unknown as OfferRow[], products: productsByOffer(products!.results as unknown as ProductLink[]) };
+  const productsSql = `SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (${pageSql})`;
+  const jobsSql = `SELECT j.offer_id, j.id, j.kind, j.failed FROM jobs j WHERE j.tenant_id = ?1 AND j.failed > 0 AND j.offer_id IN (${pageSql}) ORDER BY j.created_at`;
+  const [offers, products, jobs] = await db.batch<Record<string, unknown>>([
+    db.prepare(offersSql).bind(...bind),
+    db.prepare(productsSql).bind(...bind),
+    db.prepare(jobsSql).bind(...bind),
+  ]);
+  const failedJobs = new Map<string, { id: string; kind: string; failed: number }[]>();
+  for (const j of jobs!.results as unknown as { offer_id: string; id: string; kind: string; failed: number }[]) {
+    const list = failedJobs.get(j.offer_id) ?? [];
+    list.push({ id: j.id, kind: j.kind, failed: j.failed });
+    failedJobs.set(j.offer_id, list);
+  }
+  return { offers: offers!.results as unknown as OfferRow[], products: productsByOffer(products!.results as unknown as ProductLink[]), failedJobs };
 }
 
 interface ProductLink {
@@ -75,20 +100,22 @@ export async function loadCoverage(db: D1, tenantId: string, productIds: string[
   return { existing: (products!.results as { id: string }[]).map((p) => p.id), plans: plans!.results as unknown as PlanRowRaw[] };
 }
 
-export async function offerStats(db: D1, tenantId: string, offerId: string) {
+/** Live: an expired hold's avail no longer counts at its instant, swept or not (worker/db/hold-sql.ts). */
+export async function offerStats(db: D1, tenantId: string, offerId: string, now: number = Date.now()) {
   const [offer, byPlan] = await db.batch<Record<string, unknown>>([
     db
       .prepare(
-        'SELECT id, eligible_users_count, users_availed_count, redemptions_count, discounted_renewals_count FROM offers WHERE tenant_id = ? AND id = ?',
+        `SELECT o.id, o.eligible_users_count, o.users_availed_count - ${LAPSED_USERS_SQL('o')} AS users_availed_count,
+           ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count, o.discounted_renewals_count FROM offers o WHERE o.tenant_id = ? AND o.id = ?`,
       )
-      .bind(tenantId, offerId),
+      .bind(now, now, now, tenantId, offerId),
     db
       .prepare(
         `SELECT plan_id, product_id, sum(kind = 'avail') AS redemptions, count(DISTINCT CASE WHEN kind = 'avail' THEN user_id END) AS users_availed,
            sum(kind = 'renewal') AS discounted_renewals
-         FROM redemptions WHERE tenant_id = ? AND offer_id = ? GROUP BY plan_id, product_id ORDER BY plan_id`,
+         FROM redemptions r WHERE tenant_id = ? AND offer_id = ? AND ${REDEMPTION_COUNTS_SQL('r')} GROUP BY plan_id, product_id ORDER BY plan_id`,
       )
-      .bind(tenantId, offerId),
+      .bind(tenantId, offerId, now),
   ]);
   const row = offer!.results[0] as
     | { id: string; eligible_users_count: number; users_availed_count: number; redemptions_count: number; discounted_renewals_count: number }

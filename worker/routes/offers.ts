@@ -21,6 +21,21 @@ import { afterCommit } from '../lib/cache';
 
 const tags = ['Offers'];
 
+/** The list's query: the status filter, and a code search (upper-cased; letters and digits only). */
+const OfferListSearch = OfferListQuery.extend({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1–32 letters and digits')
+    .transform((s) => s.toUpperCase())
+    .optional(),
+});
+
+/** An offer as the list shows it: with the jobs whose rows failed. */
+const OfferListed = Offer.extend({
+  failed_jobs: z.array(z.object({ id: z.string(), kind: z.string(), failed: z.number().int() })).meta({ description: 'Jobs of this offer with failed rows (`GET /admin/v1/jobs/{id}/errors.csv`)' }),
+});
+
 const isCodeTaken = (err: unknown): boolean => {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (/UNIQUE constraint failed: codes\./.test(e.message)) return true;
@@ -173,17 +188,30 @@ export const offers = new Hono<AppEnv>()
   )
   .get(
     '/',
-    describeRoute({ tags, summary: 'List offers, optionally by status', responses: { 200: json('A page of offers', listOf(Offer)), ...commonProblems } }),
-    validate('query', OfferListQuery),
+    describeRoute({
+      tags,
+      summary: 'List offers, optionally by status or code',
+      description:
+        '`code` finds offers whose shared code or code-set prefix starts with it, and the offer of a code that is exactly it (a code of a set). ' +
+        'Each offer lists `failed_jobs`: its uploads or code-set jobs with rows that failed (their `errors.csv`).',
+      responses: { 200: json('A page of offers', listOf(OfferListed)), ...commonProblems },
+    }),
+    validate('query', OfferListSearch),
     async (c) => {
       const q = c.req.valid('query');
       const now = Date.now();
       const db = c.get('d1');
-      const { offers: rows, products } = await listOffers(db, c.get('tenant').id, { status: q.status, now, limit: q.limit, after: q.starting_after });
+      const { offers: rows, products, failedJobs } = await listOffers(db, c.get('tenant').id, {
+        status: q.status,
+        code: q.code,
+        now,
+        limit: q.limit,
+        after: q.starting_after,
+      });
       const hasMore = rows.length > q.limit;
       const page = rows.slice(0, q.limit);
       return c.json({
-        data: page.map((r) => offerJson(r, products.get(r.id) ?? [], now)),
+        data: page.map((r) => ({ ...offerJson(r, products.get(r.id) ?? [], now), failed_jobs: failedJobs.get(r.id) ?? [] })),
         has_more: hasMore,
         next_cursor: hasMore ? page[page.length - 1]!.id : null,
       });
