@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { admin, createCatalog, createTenant, publicApi, userToken } from '../helpers';
 import { createOffer, freshCode } from '../offers-helpers';
-import { blockedUntil, MAX_FAILURES, WINDOW_MS } from '../../worker/durable/code-attempts';
+import { blockedUntil, MAX_FAILURES, MAX_IN_FLIGHT, WINDOW_MS } from '../../worker/durable/code-attempts';
 import { ipKey } from '../../worker/middleware/code-guessing';
 
 async function setup() {
@@ -101,6 +101,27 @@ describe('code guessing (SPEC "Code guessing")', () => {
     expectRateLimited(await user.post('/quotes', { plan_id: planId, code: elsewhere.code }));
   });
 
+  it('a concurrent burst of guesses cannot overshoot: once one has failed, the ones in flight count', async () => {
+    const { tenant, planId, code } = await setup();
+    const attacker = publicApi(tenant, { ip: '198.51.100.200' });
+    await guess(attacker, '/quotes', planId, 1);
+    const burst = await Promise.all(Array.from({ length: 30 }, () => attacker.post('/quotes', { plan_id: planId, code: freshCode('NOPE') })));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(MAX_FAILURES - 1);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(30 - (MAX_FAILURES - 1));
+    expect(statuses.every((s) => s === 422 || s === 429)).toBe(true);
+    expectRateLimited(await attacker.post('/quotes', { plan_id: planId, code }));
+  });
+
+  it('concurrent requests with a real code from one IP all succeed', async () => {
+    const { tenant, planId, code } = await setup();
+    const office = publicApi(tenant, { ip: '198.51.100.201' });
+    for (let round = 0; round < 3; round++) {
+      const burst = await Promise.all(Array.from({ length: 20 }, () => office.post('/quotes', { plan_id: planId, code })));
+      expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
+    }
+  });
+
   it('all spellings of one IP address share one counter', async () => {
     const { tenant, planId, code } = await setup();
     const spellings = ['2001:db8::5', '2001:DB8:0:0:0:0:0:5', '2001:0db8::0005'];
@@ -164,5 +185,14 @@ describe('the sliding window (pure)', () => {
     // Older failures never count.
     expect(blockedUntil([...nine, now - WINDOW_MS], now)).toBeNull();
     expect(MAX_FAILURES).toBe(10);
+  });
+
+  it('counts attempts in flight once a key has failed, and caps a flood of them', () => {
+    const now = 1_000_000;
+    expect(blockedUntil([now - 1], now, 8)).toBeNull();
+    expect(blockedUntil([now - 1], now, 9)).toBe(now + 1000);
+    // A key without failures is never blocked by successes in flight, up to the flood cap.
+    expect(blockedUntil([], now, MAX_IN_FLIGHT - 1)).toBeNull();
+    expect(blockedUntil([], now, MAX_IN_FLIGHT)).toBe(now + 1000);
   });
 });

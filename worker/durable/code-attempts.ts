@@ -16,7 +16,12 @@ export const MAX_FAILURES = 10;
 export const WINDOW_MS = 60_000;
 
 export type AttemptCheck =
-  | { kind: 'allowed' }
+  /**
+   * `attempt` names this request's reservation (settle it with `fail` or `release`); `watched`:
+   * a key already has failures in the window, so the caller releases a success before it
+   * answers (the next attempt must not see a stale reservation).
+   */
+  | { kind: 'allowed'; attempt: number; watched: boolean }
   /** `key` is the first blocked key asked about; `retryAfterMs` until it is unblocked. */
   | { kind: 'blocked'; key: string; retryAfterMs: number; until: number };
 
@@ -27,19 +32,39 @@ export interface BlockInfo {
   until: number;
 }
 
+/** A reservation not settled within this long (a lost release) stops counting. */
+export const PENDING_TTL_MS = 30_000;
+
 /**
- * Pure: given the instants of a key's recent failures (any order), whether it is blocked at
- * `now`. Blocked while at least MAX_FAILURES of them lie within the last WINDOW_MS; it is free
- * again once the oldest of the latest MAX_FAILURES leaves the window.
+ * Attempts of one key in flight at once beyond which more wait (429, one second), failures or
+ * not: a flood guard well above what a browser or a busy office sends, so a first burst of
+ * guesses cannot run unbounded before any of them has failed.
  */
-export function blockedUntil(failures: readonly number[], now: number, max = MAX_FAILURES, windowMs = WINDOW_MS): number | null {
+export const MAX_IN_FLIGHT = 64;
+
+/**
+ * Pure: given the instants of a key's recent failures (any order) and how many of its attempts
+ * are in flight, the instant until which it is blocked at `now`, or null.
+ * - Blocked while MAX_FAILURES failures lie within the last WINDOW_MS; free again once the
+ *   oldest of the latest MAX_FAILURES leaves the window (the SPEC rule, exact).
+ * - A key that has failed already also counts its attempts in flight (each may yet fail), so
+ *   concurrent guesses cannot overshoot the limit; that block lasts until they settle (1 s).
+ * - Any key with MAX_IN_FLIGHT attempts in flight waits (1 s).
+ */
+export function blockedUntil(failures: readonly number[], now: number, inFlight = 0, max = MAX_FAILURES, windowMs = WINDOW_MS): number | null {
   const recent = failures.filter((at) => at > now - windowMs).sort((a, b) => b - a);
-  if (recent.length < max) return null;
-  return recent[max - 1]! + windowMs;
+  if (recent.length >= max) return recent[max - 1]! + windowMs;
+  if (recent.length > 0 && recent.length + inFlight >= max) return now + 1000;
+  if (inFlight >= MAX_IN_FLIGHT) return now + 1000;
+  return null;
 }
 
 export class CodeAttempts extends DurableObject {
   private readonly sql: SqlStorage;
+  /** Attempts checked but not settled yet (in memory: they live for the length of a request). */
+  private readonly pending = new Map<number, { keys: string[]; at: number }>();
+  private readonly inFlight = new Map<string, number>();
+  private nextAttempt = 1;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -55,21 +80,50 @@ export class CodeAttempts extends DurableObject {
       .map((r) => r.at);
   }
 
-  /** Whether any of the keys is blocked now (the first blocked one is named). */
-  check(keys: string[]): AttemptCheck {
-    const now = Date.now();
-    for (const key of keys) {
-      const until = blockedUntil(this.latest(key, now), now);
-      if (until !== null) return { kind: 'blocked', key, retryAfterMs: until - now, until };
+  private settle(attempt: number): string[] | null {
+    const entry = this.pending.get(attempt);
+    if (!entry) return null;
+    this.pending.delete(attempt);
+    for (const key of entry.keys) {
+      const n = (this.inFlight.get(key) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(key, n);
+      else this.inFlight.delete(key);
     }
-    return { kind: 'allowed' };
+    return entry.keys;
   }
 
-  /** Records one failed attempt for every key; answers whether that blocked any of them. */
-  async fail(keys: string[]): Promise<AttemptCheck> {
+  /**
+   * Before a request with a code: blocked if any key is (the first blocked one is named);
+   * otherwise the attempt is reserved against every key until it is settled, so a burst of
+   * concurrent guesses cannot all pass before the first of them fails.
+   */
+  check(keys: string[]): AttemptCheck {
     const now = Date.now();
-    let result: AttemptCheck = { kind: 'allowed' };
+    for (const [attempt, entry] of this.pending) if (entry.at <= now - PENDING_TTL_MS) this.settle(attempt);
+    let watched = false;
     for (const key of keys) {
+      const failures = this.latest(key, now);
+      const until = blockedUntil(failures, now, this.inFlight.get(key) ?? 0);
+      if (until !== null) return { kind: 'blocked', key, retryAfterMs: until - now, until };
+      if (failures.length > 0) watched = true;
+    }
+    const attempt = this.nextAttempt++;
+    this.pending.set(attempt, { keys, at: now });
+    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    return { kind: 'allowed', attempt, watched };
+  }
+
+  /** The attempt did not fail (or failed for another reason): it stops counting. */
+  release(attempt: number): void {
+    this.settle(attempt);
+  }
+
+  /** The attempt failed: one failure for each of its keys. Answers whether that blocked one. */
+  async fail(attempt: number, keys: string[]): Promise<AttemptCheck | { kind: 'recorded' }> {
+    const now = Date.now();
+    const settledKeys = this.settle(attempt) ?? keys;
+    let result: AttemptCheck | { kind: 'recorded' } = { kind: 'recorded' };
+    for (const key of settledKeys) {
       this.sql.exec(`INSERT INTO failures (key, at) VALUES (?, ?)`, key, now);
       // Only the latest MAX_FAILURES per key ever matter.
       this.sql.exec(
@@ -79,8 +133,9 @@ export class CodeAttempts extends DurableObject {
         key,
         MAX_FAILURES - 1,
       );
-      const until = blockedUntil(this.latest(key, now), now);
-      if (until !== null && result.kind === 'allowed') result = { kind: 'blocked', key, retryAfterMs: until - now, until };
+      const failures = this.latest(key, now);
+      const until = failures.length >= MAX_FAILURES ? blockedUntil(failures, now) : null;
+      if (until !== null && result.kind === 'recorded') result = { kind: 'blocked', key, retryAfterMs: until - now, until };
     }
     // Old rows of keys that never come back are swept by the alarm.
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + WINDOW_MS);

@@ -72,9 +72,11 @@ function rateLimited(blocked: Extract<AttemptCheck, { kind: 'blocked' }>): Respo
  * Code guessing (SPEC; docs/security.md), on `POST /v1/quotes` and `POST /v1/subscriptions`,
  * after authentication (the tenant and user are known). A request with a code asks the
  * tenant's CodeAttempts Durable Object first: a blocked IP or user gets `429 rate_limited`
- * with `Retry-After`, and the route never runs. When the route refuses the code with
- * `code_not_found` or `code_invalid_format`, the failure is recorded (same stub) before the
- * answer leaves. Requests without a code never touch the Durable Object.
+ * with `Retry-After`, and the route never runs; otherwise the attempt is reserved (it counts
+ * while in flight, so a concurrent burst cannot all pass). When the route refuses the code
+ * with `code_not_found` or `code_invalid_format`, the failure is recorded (same stub) before
+ * the answer leaves; any other answer releases the reservation, off the response path unless
+ * the key already has failures. Requests without a code never touch the Durable Object.
  */
 export function codeGuessing(): MiddlewareHandler<AppEnv> {
   return async function codeGuessing(c, next) {
@@ -86,16 +88,29 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
     if (user) keys.push(`user:${user.id}`);
     const stub = c.env.CODE_ATTEMPTS.get(c.env.CODE_ATTEMPTS.idFromName(tenant.id));
     const verdict = (await stub.check(keys)) as AttemptCheck;
-    if (verdict.kind === 'blocked') {
-      return rateLimited(verdict);
-    }
-    await next();
-    if (!(await isGuessRefusal(c))) return;
-    const after = (await stub.fail(keys)) as AttemptCheck;
-    if (after.kind === 'blocked') {
-      console.warn(
-        JSON.stringify({ event: 'code_guessing_blocked', tenant_id: tenant.id, key: after.key, until: new Date(after.until).toISOString() }),
-      );
+    if (verdict.kind === 'blocked') return rateLimited(verdict);
+    try {
+      await next();
+    } finally {
+      if (await isGuessRefusal(c)) {
+        const after = (await stub.fail(verdict.attempt, keys)) as AttemptCheck | { kind: 'recorded' };
+        if (after.kind === 'blocked') {
+          console.warn(
+            JSON.stringify({ event: 'code_guessing_blocked', tenant_id: tenant.id, key: after.key, until: new Date(after.until).toISOString() }),
+          );
+        }
+      } else if (verdict.watched) {
+        // This key has failures already: settle before answering, so the next attempt is judged exactly.
+        await stub.release(verdict.attempt);
+      } else {
+        // Off the response path: a reservation only matters to a burst of concurrent attempts.
+        const release = stub.release(verdict.attempt).catch(() => {});
+        try {
+          c.executionCtx.waitUntil(release);
+        } catch {
+          await release; // no execution context (a direct app.fetch call)
+        }
+      }
     }
   };
 }
