@@ -32,6 +32,10 @@ describe('GET /platform/v1/tenants', () => {
     for (const tenant of created) {
       expect(seen.get(tenant.id)).toMatchObject({ id: tenant.id, time_zone: 'UTC', allowed_origins: [], checkout_hold_minutes: 30, disabled: false, disabled_at: null });
     }
+    // `after` is a synonym of `starting_after`.
+    const first = await platform.get('/tenants?limit=1');
+    const second = await platform.get(`/tenants?limit=1&after=${first.json.data[0].id}`);
+    expect(second.json.data[0].id > first.json.data[0].id).toBe(true);
     const page = await platform.get('/tenants?limit=200');
     for (const tenant of created) {
       expect(page.text).not.toContain(tenant.secret_key);

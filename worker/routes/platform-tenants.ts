@@ -61,13 +61,13 @@ export const platformTenants = new Hono<AppEnv>()
     describeRoute({
       tags,
       summary: 'List tenants',
-      description: 'Keyset-paginated by id: `?limit=` (1–200, default 50) and `?starting_after=<id>`.',
+      description: 'Keyset-paginated by id: `?limit=` (1–200, default 50) and `?starting_after=<id>` (or `?after=`), answering `{data, has_more, next_cursor}`.',
       responses: { 200: json('A page of tenants', listOf(PlatformTenant)), ...commonProblems },
     }),
     validate('query', PlatformTenantListQuery),
     async (c) => {
-      const { limit, starting_after } = c.req.valid('query');
-      const rows = await listTenants(c.get('db'), limit, starting_after);
+      const { limit, starting_after, after } = c.req.valid('query');
+      const rows = await listTenants(c.get('db'), limit, starting_after ?? after);
       const hasMore = rows.length > limit;
       const data = hasMore ? rows.slice(0, limit) : rows;
       return c.json({ data: data.map(platformTenantJson), has_more: hasMore, next_cursor: hasMore ? data[data.length - 1]!.id : null });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ListQuery } from './common';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -81,10 +82,8 @@ export const PlatformTenant = TenantSettings.extend({
 
 export const PlatformTenantUpdate = z.strictObject({ disabled: z.boolean() }).meta({ id: 'PlatformTenantUpdate' });
 
-export const PlatformTenantListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  starting_after: z.string().max(64).optional(),
-});
+/** Like every list (`limit`, `starting_after`); `after` is accepted as a synonym of `starting_after`. */
+export const PlatformTenantListQuery = ListQuery.extend({ after: z.string().max(64).optional() });
 
 /** `POST /admin/v1/user-token-secrets` */
 export const UserTokenSecretCreated = z
