@@ -1,8 +1,11 @@
-import { env, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { SELF, env, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { app } from '../../worker/app';
-import { BASE, admin, createCatalog, createTenant, type TestTenant } from '../helpers';
+import { BASE, admin, createCatalog, createTenant, publicApi, type TestTenant } from '../helpers';
 import { verifyWebhook } from '../../docs/examples/verify-webhook.mjs';
+import { signUserToken } from '../../docs/examples/user-token.mjs';
+import { createPublisherBackend } from '../../docs/examples/publisher-backend.mjs';
+import { signatureHeader } from '../../worker/domain/webhook-signature';
 import { kickDeliveries, outboxStatements } from '../../worker/db/webhook-outbox';
 import { RETRY_WINDOW_MS, attemptDelivery, nextAttempt, sweepWebhookDeliveries } from '../../worker/jobs/webhook-delivery';
 
@@ -356,5 +359,131 @@ describe('webhook delivery', () => {
     expect(request!.headers['offer-checkout-event-id']).toBe(eventId);
     const [log] = await deliveries(tenant, endpoint.id);
     expect(log).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+});
+
+describe('docs/integration.md examples, run against the worker', () => {
+  it('signUserToken (docs/examples/user-token.mjs) makes tokens the API accepts, kid naming the secret version', async () => {
+    const tenant = await createTenant();
+    const { product } = await createCatalog(tenant);
+    const mine = (token: string) => publicApi(tenant, { userToken: token }).get(`/subscriptions?product_id=${product.id}`);
+    const v1 = await signUserToken({ id: 'reader-1', email: 'r1@example.com', emailVerified: true }, { secret: tenant.user_token_secret });
+    const [header] = v1.split('.');
+    expect(JSON.parse(atob(header!.replace(/-/g, '+').replace(/_/g, '/')))).toEqual({ alg: 'HS256', typ: 'JWT', kid: '1' });
+    expect((await mine(v1)).status).toBe(200);
+    expect((await mine(await signUserToken({ id: 'reader-1' }, { secret: 'not-the-secret' }))).status).toBe(401);
+    expect((await mine(await signUserToken({ id: 'reader-1' }, { secret: tenant.user_token_secret, nowSeconds: Math.floor(Date.now() / 1000) - 3600 }))).status).toBe(401);
+
+    const rotated = await admin(tenant).post('/user-token-secrets');
+    expect(rotated.status).toBe(201);
+    const v2 = await signUserToken({ id: 'reader-1' }, { secret: rotated.json.secret, version: rotated.json.version });
+    expect((await mine(v2)).status).toBe(200);
+    // The new secret under the old version's kid does not verify.
+    expect((await mine(await signUserToken({ id: 'reader-1' }, { secret: rotated.json.secret, version: 1 }))).status).toBe(401);
+  });
+
+  it('publisher-backend.mjs: a PaymentIntent for amount_due, activate on success, void on failure, and the signed webhooks it receives', async () => {
+    const tenant = await createTenant();
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name), events: ['subscription.activated', 'subscription.voided'] });
+    const { plans } = await createCatalog(tenant, { price: 12_345, currency: 'INR' });
+    const stripeWebhookSecret = 'whsec_stripe_test_secret';
+
+    // A stand-in for Stripe's API (the only thing not real here); offer-checkout is the worker itself.
+    const stripeCalls: Array<{ path: string; params: URLSearchParams; idempotencyKey: string | null }> = [];
+    let intents = 0;
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      if (url.host !== 'api.stripe.com') return SELF.fetch(String(input), init);
+      const params = new URLSearchParams(String(init?.body ?? ''));
+      stripeCalls.push({ path: url.pathname, params, idempotencyKey: new Headers(init?.headers).get('Idempotency-Key') });
+      if (url.pathname === '/v1/payment_intents') {
+        const id = `pi_test${++intents}`;
+        return Response.json({ id, object: 'payment_intent', client_secret: `${id}_secret_abc`, amount: Number(params.get('amount')), status: 'requires_payment_method' });
+      }
+      if (url.pathname.endsWith('/cancel')) return Response.json({ id: url.pathname.split('/')[3], status: 'canceled' });
+      return Response.json({ error: { message: 'unexpected call' } }, { status: 400 });
+    }) as typeof fetch;
+
+    const events: Array<{ id: string; type: string; data: { object: any } }> = [];
+    const backend = createPublisherBackend({
+      offerCheckout: { base: BASE, secretKey: tenant.secret_key, webhookSecret: endpoint.secret, userTokenSecret: tenant.user_token_secret },
+      stripe: { secretKey: 'sk_test_stripe', webhookSecret: stripeWebhookSecret },
+      // The publisher's own sessions: here, a header naming the signed-in reader.
+      currentUser: async (request) => {
+        const who = request.headers.get('x-session');
+        return who && /^reader-\d+$/.test(who) ? { id: who } : null;
+      },
+      onEvent: async (event) => void events.push(event),
+      fetch: fetchFn,
+    });
+    // The page: a user token from the backend, then a paid checkout through the public API.
+    const checkout = async (reader: string) => {
+      const tokenRes = await backend.fetch(new Request('https://publisher.example/user-token', { headers: { 'x-session': reader } }));
+      const { token } = (await tokenRes.json()) as { token: string };
+      const res = await publicApi(tenant, { userToken: token }).post('/subscriptions', { plan_id: plans['1m'].id });
+      expect(res.status, res.text).toBe(201);
+      expect(res.json).toMatchObject({ status: 'pending', amount_due: 12_345, currency: 'INR' });
+      return res.json.id as string;
+    };
+    const pay = (subscriptionId: string, reader: string) =>
+      backend.fetch(new Request('https://publisher.example/pay', { method: 'POST', headers: { 'x-session': reader, 'content-type': 'application/json' }, body: JSON.stringify({ subscription_id: subscriptionId }) }));
+    const stripeEvent = async (type: string, intentId: string, subscriptionId: string) => {
+      const body = JSON.stringify({ id: `evt_stripe_${intentId}_${type}`, type, data: { object: { id: intentId, object: 'payment_intent', metadata: { subscription_id: subscriptionId } } } });
+      const signature = await signatureHeader(stripeWebhookSecret, Math.floor(Date.now() / 1000), body);
+      return backend.fetch(new Request('https://publisher.example/webhooks/stripe', { method: 'POST', headers: { 'Stripe-Signature': signature }, body }));
+    };
+
+    // Success: PaymentIntent for amount_due with the subscription id in its metadata, then activate.
+    const paid = await checkout('reader-7');
+    const payRes = await pay(paid, 'reader-7');
+    expect(payRes.status).toBe(200);
+    expect(await payRes.json()).toMatchObject({ client_secret: 'pi_test1_secret_abc' });
+    expect(stripeCalls[0]!.path).toBe('/v1/payment_intents');
+    expect(Object.fromEntries(stripeCalls[0]!.params)).toMatchObject({ amount: '12345', currency: 'inr', 'metadata[subscription_id]': paid });
+    expect(stripeCalls[0]!.idempotencyKey).toBe(`offer-checkout-pi-${paid}`);
+    // Nobody signed in, or another reader, cannot pay for it; a forged Stripe webhook is refused.
+    expect((await backend.fetch(new Request('https://publisher.example/pay', { method: 'POST', body: '{}' }))).status).toBe(401);
+    expect((await pay(paid, 'reader-8')).status).toBe(404);
+    expect((await backend.fetch(new Request('https://publisher.example/webhooks/stripe', { method: 'POST', headers: { 'Stripe-Signature': 't=1,v1=00' }, body: '{}' }))).status).toBe(400);
+
+    const succeeded = await stripeEvent('payment_intent.succeeded', 'pi_test1', paid);
+    expect(succeeded.status).toBe(200);
+    expect((await admin(tenant).get(`/subscriptions/${paid}`)).json).toMatchObject({ status: 'active', payment_reference: 'pi_test1', collection: 'charge_card' });
+    // Stripe retries its webhook: the same key replays, nothing changes.
+    expect((await stripeEvent('payment_intent.succeeded', 'pi_test1', paid)).status).toBe(200);
+
+    // Failure: the PaymentIntent is cancelled, then the subscription is voided (gone).
+    const unpaid = await checkout('reader-9');
+    expect((await pay(unpaid, 'reader-9')).status).toBe(200);
+    const failed = await stripeEvent('payment_intent.payment_failed', 'pi_test2', unpaid);
+    expect(failed.status).toBe(200);
+    expect(stripeCalls.map((c) => c.path)).toContain('/v1/payment_intents/pi_test2/cancel');
+    expect((await admin(tenant).get(`/subscriptions/${unpaid}`)).status).toBe(404);
+
+    // offer-checkout's signed webhooks reached the receiver; replayed into the backend's handler
+    // with the same headers and bytes, they verify and reach the publisher's logic.
+    const got = await waitForRequests(name, 2, 10_000);
+    for (const request of got) {
+      const res = await backend.fetch(
+        new Request('https://publisher.example/webhooks/offer-checkout', {
+          method: 'POST',
+          headers: { 'Offer-Checkout-Signature': request.headers['offer-checkout-signature']!, 'Offer-Checkout-Event-Id': request.headers['offer-checkout-event-id']! },
+          body: request.body,
+        }),
+      );
+      expect(res.status).toBe(200);
+    }
+    expect(events.map((e) => [e.type, e.data.object.id]).sort()).toEqual(
+      [
+        ['subscription.activated', paid],
+        ['subscription.voided', unpaid],
+      ].sort(),
+    );
+    // A tampered delivery is refused.
+    const tampered = await backend.fetch(
+      new Request('https://publisher.example/webhooks/offer-checkout', { method: 'POST', headers: { 'Offer-Checkout-Signature': got[0]!.headers['offer-checkout-signature']! }, body: got[0]!.body.replace('active', 'cancelled') }),
+    );
+    expect(tampered.status).toBe(400);
   });
 });
