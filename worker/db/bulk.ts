@@ -165,7 +165,7 @@ export interface ImportPlan {
 /**
  * Rows `[user_id, email | null, subscription_id]`: a users row (kept if it exists) and an
  * active subscription on the plan at no charge (written by worker/db/subscriptions.ts), unless
- * the user already has one on that plan from an import or a live one on the product: a re-run
+ * the user already has one on that plan from an import or a live one: a re-run
  * adds nobody twice.
  */
 export function importStatements(db: D1, at: JobCursor, p: ImportPlan, rows: Array<[string, string | null, string]>): D1PreparedStatement[] {

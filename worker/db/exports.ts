@@ -38,18 +38,20 @@ const filters = (f: ExportFilter, alias: string) => {
 /** A subscription as exported: the raw row with the user's email. */
 export type SubscriptionExportRow = Omit<SubscriptionRaw, 'tenant_id' | 'updated_at'> & { email: string | null };
 
-export async function subscriptionsPage(db: D1, f: ExportFilter, after: Position, limit: number): Promise<SubscriptionExportRow[]> {
+export async function subscriptionsPage(db: D1, f: ExportFilter, after: Position, limit: number, now: number = Date.now()): Promise<SubscriptionExportRow[]> {
   const { where, params } = filters(f, 's');
   const { results } = await db
     .prepare(
-      `SELECT s.id, s.user_id, u.email, s.product_id, s.plan_id, s.status, s.source, s.collection, s.group_id, s.offer_id, s.code,
+      // A pending subscription whose hold has passed is exported `hold_expired` (as the API shows it).
+      `SELECT s.id, s.user_id, u.email, s.product_id, s.plan_id,
+         CASE WHEN s.status = 'pending' AND s.hold_expires_at <= ? THEN 'hold_expired' ELSE s.status END AS status, s.source, s.collection, s.group_id, s.offer_id, s.code,
          s.reactivation, s.cycle, s.discounted_cycles, s.price, s.discount, s.amount_due, s.currency,
          s.current_period_start, s.current_period_end, s.cancelled_at, s.created_at
        FROM subscriptions s LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
        WHERE ${where.join(' AND ')} AND s.created_at >= ? AND (s.created_at > ? OR s.id > ?)
        ORDER BY s.created_at, s.id LIMIT ?`,
     )
-    .bind(...params, after.createdAt, after.createdAt, after.id, limit)
+    .bind(now, ...params, after.createdAt, after.createdAt, after.id, limit)
     .all<SubscriptionExportRow>();
   return results;
 }
@@ -69,17 +71,17 @@ export interface RedemptionExportRow {
   created_at: number;
 }
 
-export async function redemptionsPage(db: D1, f: ExportFilter, after: Position, limit: number): Promise<RedemptionExportRow[]> {
+export async function redemptionsPage(db: D1, f: ExportFilter, after: Position, limit: number, now: number = Date.now()): Promise<RedemptionExportRow[]> {
   const { where, params } = filters(f, 'r');
   const { results } = await db
     .prepare(
       `SELECT r.id, r.offer_id, r.code, r.kind, r.subscription_id, r.user_id, r.product_id, r.plan_id, r.cycle, r.discount,
          s.currency, r.created_at
        FROM redemptions r LEFT JOIN subscriptions s ON s.id = r.subscription_id
-       WHERE ${where.join(' AND ')} AND r.created_at >= ? AND (r.created_at > ? OR r.id > ?)
+       WHERE ${where.join(' AND ')} AND NOT coalesce(s.status = 'pending' AND s.hold_expires_at <= ?, 0) AND r.created_at >= ? AND (r.created_at > ? OR r.id > ?)
        ORDER BY r.created_at, r.id LIMIT ?`,
     )
-    .bind(...params, after.createdAt, after.createdAt, after.id, limit)
+    .bind(...params, now, after.createdAt, after.createdAt, after.id, limit)
     .all<RedemptionExportRow>();
   return results;
 }

@@ -12,7 +12,6 @@ import type { D1 } from './guard';
 export { primaryD1 as primaryDb, replicaD1 as replicaDb } from './handles';
 export * from './offer-rows';
 export { DEFINITIONS_VERSION_SQL, definitionsVersionSql, getOffer, listOffers, liveOffersForPlan, loadCoverage, offerStats } from './offer-queries';
-import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 
 // ---------------------------------------------------------------------------------------------
 // Quote and checkout

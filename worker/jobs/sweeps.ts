@@ -5,6 +5,7 @@
  * an undelivered webhook is retried). A failing sweep is logged and never stops the others.
  */
 import type { Bindings } from '../env';
+import { sweepExpiredHolds } from './hold-sweep';
 import { sweepStalledJobs } from './stalled-jobs';
 import { sweepWebhookDeliveries } from './webhook-delivery';
 
@@ -12,6 +13,7 @@ export type Sweep = (env: Bindings, now: number) => Promise<void>;
 
 /** Every sweep the cron runs, in order. Add a line here for a new one. */
 export const SWEEPS: Array<{ name: string; run: Sweep }> = [
+  { name: 'expired-holds', run: async (env, now) => void (await sweepExpiredHolds(env, now)) },
   { name: 'stalled-jobs', run: async (env, now) => void (await sweepStalledJobs(env, now)) },
   { name: 'webhook-deliveries', run: sweepWebhookDeliveries },
 ];
