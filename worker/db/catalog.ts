@@ -1,33 +1,10 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { plans, products, subscriptions, tenants } from './schema';
-import { iso } from '../schemas/common';
 import { invalidateTenant } from '../lib/cache';
 
 export type ProductRow = typeof products.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;
-
-export const productJson = (p: ProductRow) => ({
-  id: p.id,
-  name: p.name,
-  description: p.description,
-  created_at: iso(p.createdAt)!,
-  updated_at: iso(p.updatedAt)!,
-});
-
-export const planJson = (p: PlanRow) => ({
-  id: p.id,
-  product_id: p.productId,
-  name: p.name,
-  description: p.description,
-  duration: p.duration,
-  price: p.price,
-  currency: p.currency,
-  pricing: p.pricing,
-  active: p.active,
-  created_at: iso(p.createdAt)!,
-  updated_at: iso(p.updatedAt)!,
-});
 
 export function findProduct(db: Db, tenantId: string, id: string) {
   return db.select().from(products).where(and(eq(products.tenantId, tenantId), eq(products.id, id))).get();

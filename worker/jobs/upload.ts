@@ -3,8 +3,6 @@
  * (a known Content-Length goes through a FixedLengthStream; an unknown one as an R2 multipart
  * upload of 10 MiB parts), refused with 413 beyond MAX_UPLOAD_BYTES, and their header read back.
  */
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
 import { AppError } from '../errors';
 import { readHeader, type CsvColumns } from '../domain/csv';
 import { readCsvRecords } from './csv-reader';
@@ -97,8 +95,9 @@ async function putMultipart(bucket: R2Bucket, key: string, body: ReadableStream<
  * Streams the request body to R2 under `key`, then reads its header. Throws 413 beyond the
  * limit, 415 for a non-CSV body, 400 for an empty file or a header without `user_id`/`email`.
  */
-export async function storeUpload(c: Context<AppEnv>, key: string, opts: { requireUserId?: boolean } = {}): Promise<StoredUpload> {
-  const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+/** Streams the request's CSV body to `bucket` under `key` (takes the request itself, not a Hono context). */
+export async function storeUpload(request: Request, bucket: R2Bucket, key: string, opts: { requireUserId?: boolean } = {}): Promise<StoredUpload> {
+  const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== '' && !ACCEPTED_TYPES.includes(type)) {
     throw new AppError('unsupported_media_type', {
       code: 'unsupported_media_type',
@@ -106,15 +105,14 @@ export async function storeUpload(c: Context<AppEnv>, key: string, opts: { requi
       errors: [{ path: 'body', message: 'must be text/csv' }],
     });
   }
-  const lengthHeader = c.req.header('Content-Length');
-  const length = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
+  const lengthHeader = request.headers.get('Content-Length');
+  const length = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   if (length !== null && length > MAX_UPLOAD_BYTES) throw tooLarge();
-  const body = c.req.raw.body;
+  const body = request.body;
   if (!body || length === 0) throw emptyUpload();
 
   const { stats, stream } = countingStream();
   const counted = body.pipeThrough(stream);
-  const bucket = c.env.UPLOADS;
   try {
     if (length !== null) await putKnownLength(bucket, key, counted, length);
     else await putMultipart(bucket, key, counted);

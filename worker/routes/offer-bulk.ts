@@ -46,7 +46,7 @@ export const offerBulk = new Hono<AppEnv>()
       const db = c.get('d1');
       if (!(await findLiveOffer(db, tenantId, offerId))) throw notFound('offer', 'id');
       const jobId = newId('job');
-      const upload = await storeUpload(c, `uploads/${tenantId}/${jobId}.csv`);
+      const upload = await storeUpload(c.req.raw, c.env.UPLOADS, `uploads/${tenantId}/${jobId}.csv`);
       await afterCommit('catalog', tenantId, insertListJob(db, {
         id: jobId,
         tenantId,

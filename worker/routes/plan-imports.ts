@@ -38,7 +38,7 @@ export const planImports = new Hono<AppEnv>().post(
     const planId = c.req.valid('param').id;
     if (!(await findPlan(c.get('db'), tenantId, planId))) throw notFound('plan', 'id');
     const jobId = newId('job');
-    const upload = await storeUpload(c, `uploads/${tenantId}/${jobId}.csv`, { requireUserId: true });
+    const upload = await storeUpload(c.req.raw, c.env.UPLOADS, `uploads/${tenantId}/${jobId}.csv`, { requireUserId: true });
     const db = c.get('d1');
     await insertJobStatement(db, {
       id: jobId,

@@ -10,7 +10,8 @@ import { Plan, PlanCreate, PlanUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
 import { plans as plansTable, subscriptions } from '../db/schema';
 import { afterCommit } from '../lib/cache';
-import { bumpCatalogVersion, findPlan, findProduct, listPage, listPlans, planJson } from '../db/catalog';
+import { bumpCatalogVersion, findPlan, findProduct, listPage, listPlans } from '../db/catalog';
+import { planJson } from '../schemas/catalog-json';
 import { publicPlansCache } from '../db/plans-cache';
 
 const tags = ['Plans'];

@@ -8,7 +8,8 @@ import { IdParam, ListQuery, commonProblems, json, listOf, problem } from '../sc
 import { Product, ProductCreate, ProductUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
 import { offerProducts, plans, products as productsTable } from '../db/schema';
-import { findProduct, listPage, listProducts, productJson } from '../db/catalog';
+import { findProduct, listPage, listProducts } from '../db/catalog';
+import { productJson } from '../schemas/catalog-json';
 
 const tags = ['Products'];
 
