@@ -564,7 +564,7 @@ export const webhookEvents = sqliteTable(
     payload: text('payload').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('webhook_events_tenant_idx').on(t.tenantId, t.createdAt)],
+  (t) => [index('webhook_events_tenant_idx').on(t.tenantId, t.createdAt), index('webhook_events_created_idx').on(t.createdAt)],
 );
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -594,5 +594,7 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex('webhook_deliveries_event_endpoint_idx').on(t.eventId, t.endpointId),
     index('webhook_deliveries_endpoint_idx').on(t.tenantId, t.endpointId, t.createdAt),
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    // The hourly prune of old finished deliveries.
+    index('webhook_deliveries_created_idx').on(t.createdAt),
   ],
 );
