@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_USER_TOKEN_LIFETIME_MS,
+  TOKEN_CLOCK_SKEW_MS,
   USER_TOKEN_SECRET_OVERLAP_MS,
   decideKey,
   decideSession,
@@ -56,9 +57,12 @@ describe('decideTokenVersion', () => {
 
 describe('limits and helpers', () => {
   it('tokens may live at most 30 days', () => {
-    const max = (NOW + MAX_USER_TOKEN_LIFETIME_MS) / 1000;
+    const max = (NOW + MAX_USER_TOKEN_LIFETIME_MS + TOKEN_CLOCK_SKEW_MS) / 1000;
+    expect(TOKEN_CLOCK_SKEW_MS).toBe(5 * 60 * 1000);
+    expect(tokenLifetimeAllowed((NOW + MAX_USER_TOKEN_LIFETIME_MS) / 1000, NOW)).toBe(true);
     expect(tokenLifetimeAllowed(max, NOW)).toBe(true);
     expect(tokenLifetimeAllowed(max + 1, NOW)).toBe(false);
+    expect(tokenLifetimeAllowed((NOW + 31 * 86400_000) / 1000, NOW)).toBe(false);
     expect(tokenLifetimeAllowed(NOW / 1000 + 60, NOW)).toBe(true);
   });
 

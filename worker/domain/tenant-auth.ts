@@ -62,9 +62,12 @@ export function decideTokenVersion(kid: unknown, state: TokenSecretState, now: n
   return { kind: 'rejected', reason: `User-token secret version ${version} has been replaced and no longer verifies.` };
 }
 
-/** Tokens may not claim to live longer than 30 days from now. */
+/** Clocks differ: a token minted for exactly 30 days by a server a little ahead of ours still passes. */
+export const TOKEN_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Tokens may not claim to live longer than 30 days from now (plus the clock-skew allowance). */
 export function tokenLifetimeAllowed(expSeconds: number, now: number): boolean {
-  return expSeconds * 1000 - now <= MAX_USER_TOKEN_LIFETIME_MS;
+  return expSeconds * 1000 - now <= MAX_USER_TOKEN_LIFETIME_MS + TOKEN_CLOCK_SKEW_MS;
 }
 
 /** The key value's first characters shown in lists: the kind prefix and the public key id. */
