@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers';
+import { env } from 'cloudflare:test';
+import { BASE, call } from '../helpers';
 
 describe('OpenAPI document and docs', () => {
   it('publishes OpenAPI 3.1 with every admin and public route of the foundation', async () => {
@@ -87,16 +88,27 @@ describe('OpenAPI document and docs', () => {
     // Inline scripts would be refused by the page's CSP (script-src 'self').
     expect(docs.text).not.toMatch(/<script>(?!<\/script>)/);
     expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // Without JavaScript the page still lists every operation and the fields of its body.
+    const offers = docs.text.slice(docs.text.indexOf('POST <code>/admin/v1/offers</code>'));
+    expect(offers.length, 'POST /admin/v1/offers in the plain reference').toBeLessThan(docs.text.length);
+    const section = offers.slice(0, offers.indexOf('</section>'));
+    for (const field of ['code_set', 'discount', 'applies_to', 'starts_at', 'ends_at', 'eligibility', 'discoverability', 'max_redemptions', 'avail_limit_per_product', 'avail_limit_total', 'subscription_limit']) {
+      expect(section, field).toContain(`<code>${field}</code>`);
+    }
+    expect(section).toContain('409');
     const init = await call('GET', '/docs/init.js');
     expect(init.status).toBe(200);
     expect(init.headers.get('content-type')).toMatch(/javascript/);
     expect(init.text).toContain("url: '/openapi.json'");
-    // The UI's own files are static assets of the same worker (`npm run build` copies them).
-    const bundle = await call('GET', '/docs/swagger-ui-bundle.js');
+    // The UI's own files are static assets of the same worker (`npm run build` copies them into
+    // its asset directory), answered by its ASSETS binding (what serves them in front of the worker).
+    const bundle = await env.ASSETS.fetch(`${BASE}/docs/swagger-ui-bundle.js`);
     expect(bundle.status, 'run `npm run build` first: public/docs/ holds the reference UI').toBe(200);
-    expect(bundle.text).toContain('SwaggerUIBundle');
-    const css = await call('GET', '/docs/swagger-ui.css');
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect(await bundle.text()).toContain('SwaggerUIBundle');
+    const css = await env.ASSETS.fetch(`${BASE}/docs/swagger-ui.css`);
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect((await css.text()).length).toBeGreaterThan(10_000);
   });
 });

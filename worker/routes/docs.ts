@@ -78,18 +78,66 @@ export function applySecurity(spec: Spec): Spec {
  */
 export const DOCS_ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
 
-export function renderDocs(title: string): string {
+const escape = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; items?: Schema; enum?: unknown[]; description?: string };
+
+/** The top-level fields of a request body schema (through $ref, anyOf, oneOf, allOf). */
+function fieldsOf(spec: Spec, schema: Schema | undefined, depth = 0): { name: string; type: string; required: boolean; description: string }[] {
+  if (!schema || depth > 5) return [];
+  if (schema.$ref) return fieldsOf(spec, (spec.components?.schemas as Record<string, Schema> | undefined)?.[schema.$ref.split('/').pop()!], depth + 1);
+  const parts = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].flatMap((s) => fieldsOf(spec, s, depth + 1));
+  const own = Object.entries(schema.properties ?? {}).map(([name, s]) => ({
+    name,
+    type: s.enum ? s.enum.map((v) => JSON.stringify(v)).join(' | ') : s.$ref ? s.$ref.split('/').pop()! : [s.type ?? (s.anyOf || s.oneOf ? 'one of several' : 'object')].flat().join(' | '),
+    required: (schema.required ?? []).includes(name),
+    description: s.description ?? '',
+  }));
+  const seen = new Set<string>();
+  return [...own, ...parts].filter((f) => !seen.has(f.name) && seen.add(f.name));
+}
+
+/**
+ * The same reference without JavaScript (inside `<noscript>`): every operation, its security,
+ * the fields of its JSON body and its responses, straight from the OpenAPI document.
+ */
+export function renderPlainReference(spec: Spec): string {
+  const out: string[] = [];
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = (item as Record<string, (Operation & { summary?: string; requestBody?: { content?: Record<string, { schema?: Schema }> } }) | undefined>)?.[method];
+      if (!op) continue;
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      const fields = fieldsOf(spec, body)
+        .map((f) => `<li><code>${escape(f.name)}</code> <small>${escape(f.type)}${f.required ? ', required' : ''}</small> ${escape(f.description)}</li>`)
+        .join('');
+      const responses = Object.entries(op.responses ?? {})
+        .map(([status, r]) => `<li><b>${escape(status)}</b> ${escape(r.description)}</li>`)
+        .join('');
+      const security = (op.security ?? []).map((r) => Object.keys(r).join(' + ')).join(' or ');
+      out.push(
+        `<section><h3>${escape(method.toUpperCase())} <code>${escape(path)}</code></h3><p>${escape(op.summary)}${security ? ` <small>(${escape(security)})</small>` : ''}</p>` +
+          (fields ? `<p>Body fields:</p><ul>${fields}</ul>` : '') +
+          `<p>Responses:</p><ul>${responses}</ul></section>`,
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+export function renderDocs(title: string, plain = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title} — API reference</title>
+<title>${escape(title)} — API reference</title>
 <link rel="stylesheet" href="/docs/swagger-ui.css">
-<style>body{margin:0}noscript{display:block;font:16px system-ui,sans-serif;margin:2rem}</style>
+<style>body{margin:0}noscript{display:block;font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}noscript section{border-top:1px solid #dde}</style>
 </head>
 <body>
-<noscript>The reference needs JavaScript; the machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</noscript>
+<noscript><h1>${escape(title)}</h1><p>The interactive reference needs JavaScript; the machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>${plain}</noscript>
 <div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script>
@@ -97,12 +145,16 @@ export function renderDocs(title: string): string {
 </html>`;
 }
 
-/** Swagger UI's start-up: every operation expanded with its fields (schema view), offline. */
+/**
+ * Swagger UI's start-up: operations listed by tag (an operation opens with its fields in the
+ * schema view, its examples and its errors; `/docs#/Offers/postAdminV1Offers` links one open).
+ * Expanding all ~60 operations at once took 10–45 s to render here, so they start closed.
+ */
 export const DOCS_INIT = `window.ui = SwaggerUIBundle({
   url: '/openapi.json',
   dom_id: '#swagger-ui',
   deepLinking: true,
-  docExpansion: 'full',
+  docExpansion: 'list',
   defaultModelRendering: 'model',
   defaultModelExpandDepth: 4,
   defaultModelsExpandDepth: 0,
@@ -131,6 +183,6 @@ export function docsRoutes(api: Hono<AppEnv>) {
     }).then(applySecurity));
   return new Hono<AppEnv>()
     .get('/openapi.json', async (c) => c.json(await spec()))
-    .get('/docs', (c) => c.html(renderDocs(OPENAPI_INFO.title)))
+    .get('/docs', async (c) => c.html(renderDocs(OPENAPI_INFO.title, renderPlainReference(await spec()))))
     .get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }));
 }
