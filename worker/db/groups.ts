@@ -9,6 +9,7 @@
  * the only candidate. Writes keep the invariant with a guard statement inside their batch.
  */
 import type { Db } from './client';
+import type { D1 } from './guard';
 import type { Duration } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
 import type { SubscriptionRaw } from './rows';
@@ -46,8 +47,8 @@ const GROUP_COLUMNS = `g.id, g.tenant_id, g.name, g.plan_id, g.seat_limit, g.sea
 // ---------------------------------------------------------------------------------------------
 
 /** One group with its ranges (ordered by address) and domains: one round trip. */
-export async function findGroup(db: Db, tenantId: string, id: string): Promise<GroupDetails | null> {
-  const c = d1(db);
+export async function findGroup(db: D1, tenantId: string, id: string): Promise<GroupDetails | null> {
+  const c = db;
   const [groups, ranges, domains] = await c.batch([
     c.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g JOIN plans p ON p.id = g.plan_id WHERE g.tenant_id = ?1 AND g.id = ?2 AND g.deleted_at IS NULL`).bind(tenantId, id),
     c.prepare('SELECT label FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2 ORDER BY start').bind(tenantId, id),
@@ -63,8 +64,8 @@ export async function findGroup(db: Db, tenantId: string, id: string): Promise<G
 }
 
 /** A page of groups (keyset on id) with their ranges and domains: one round trip. */
-export async function listGroups(db: Db, tenantId: string, limit: number, after?: string): Promise<GroupDetails[]> {
-  const c = d1(db);
+export async function listGroups(db: D1, tenantId: string, limit: number, after?: string): Promise<GroupDetails[]> {
+  const c = db;
   const page = `SELECT g.id FROM groups g WHERE g.tenant_id = ?1 AND g.deleted_at IS NULL AND g.id > ?2 ORDER BY g.id LIMIT ?3`;
   const [groups, ranges, domains] = await c.batch([
     c.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g JOIN plans p ON p.id = g.plan_id WHERE g.id IN (${page}) ORDER BY g.id`).bind(tenantId, after ?? '', limit + 1),
@@ -94,8 +95,8 @@ export interface OwnerSubscriptionRef {
 }
 
 /** The plan a group grants and the owner's subscription, for validation: one round trip. */
-export async function loadGroupRefs(db: Db, tenantId: string, planId: string | null, ownerSubscriptionId: string | null) {
-  const c = d1(db);
+export async function loadGroupRefs(db: D1, tenantId: string, planId: string | null, ownerSubscriptionId: string | null) {
+  const c = db;
   const [plan, owner] = await c.batch([
     c.prepare('SELECT id, product_id, duration, currency FROM plans WHERE tenant_id = ?1 AND id = ?2').bind(tenantId, planId),
     c.prepare('SELECT id, product_id, plan_id, collection, status FROM subscriptions WHERE tenant_id = ?1 AND id = ?2').bind(tenantId, ownerSubscriptionId),
@@ -106,8 +107,8 @@ export async function loadGroupRefs(db: Db, tenantId: string, planId: string | n
   };
 }
 
-export async function findOwnerSubscription(db: Db, tenantId: string, id: string): Promise<OwnerSubscriptionRef | null> {
-  return (await d1(db)
+export async function findOwnerSubscription(db: D1, tenantId: string, id: string): Promise<OwnerSubscriptionRef | null> {
+  return (await db
     .prepare('SELECT id, product_id, plan_id, collection, status FROM subscriptions WHERE tenant_id = ?1 AND id = ?2')
     .bind(tenantId, id)
     .first<OwnerSubscriptionRef>()) ?? null;
@@ -141,8 +142,8 @@ const rangesJson = (ranges: IpRange[]) => ranges.map((r) => [toHex(r.start), toH
  * guard statement fails the batch when a new range overlaps another group's; a domain held by
  * another group fails it through the (tenant_id, domain) primary key.
  */
-export async function writeGroup(db: Db, w: GroupWrite): Promise<GroupWriteResult> {
-  const c = d1(db);
+export async function writeGroup(db: D1, w: GroupWrite): Promise<GroupWriteResult> {
+  const c = db;
   const stmts: D1PreparedStatement[] = [];
   if (w.create) {
     stmts.push(
@@ -253,8 +254,8 @@ export interface RangeConflict {
 }
 
 /** Explains an `ip_range` write conflict: the first new range that overlaps another group's. */
-export async function findRangeConflict(db: Db, tenantId: string, groupId: string, ranges: IpRange[]): Promise<RangeConflict | null> {
-  const c = d1(db);
+export async function findRangeConflict(db: D1, tenantId: string, groupId: string, ranges: IpRange[]): Promise<RangeConflict | null> {
+  const c = db;
   const all = rangesJson(ranges);
   for (let i = 0; i < all.length; i += RANGES_PER_STATEMENT) {
     const chunk = JSON.stringify(all.slice(i, i + RANGES_PER_STATEMENT));
@@ -289,8 +290,8 @@ export async function findRangeConflict(db: Db, tenantId: string, groupId: strin
 }
 
 /** Explains an `email_domain` write conflict: a domain of the list held by another group. */
-export async function findDomainConflict(db: Db, tenantId: string, groupId: string, domains: string[]) {
-  return d1(db)
+export async function findDomainConflict(db: D1, tenantId: string, groupId: string, domains: string[]) {
+  return db
     .prepare(
       `SELECT d.domain, d.group_id, g.name AS group_name FROM group_domains d JOIN groups g ON g.id = d.group_id
        WHERE d.tenant_id = ?1 AND d.group_id <> ?2 AND d.domain IN (SELECT value FROM json_each(?3)) LIMIT 1`,
@@ -300,8 +301,8 @@ export async function findDomainConflict(db: Db, tenantId: string, groupId: stri
 }
 
 /** Deletes a group: its ranges and domains go (freeing them for others), its claims stay. */
-export async function deleteGroup(db: Db, tenantId: string, id: string, now: number): Promise<boolean> {
-  const c = d1(db);
+export async function deleteGroup(db: D1, tenantId: string, id: string, now: number): Promise<boolean> {
+  const c = db;
   const [updated] = await c.batch([
     c.prepare('UPDATE groups SET deleted_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL').bind(tenantId, id, now),
     c.prepare('DELETE FROM group_ip_ranges WHERE tenant_id = ?1 AND group_id = ?2').bind(tenantId, id),

@@ -8,7 +8,7 @@ import { Group, GroupCreate, GroupMember, GroupReport, GroupUpdate } from '../sc
 import { newId } from '../domain/crypto';
 import { parseRange, validateRangeList, type IpRange } from '../domain/ip-ranges';
 import { normaliseGroupDomain } from '../domain/email-domains';
-import type { Db } from '../db/client';
+import type { D1 } from '../db/guard';
 import { catalogChanged } from '../db/catalog';
 import { afterCommit } from '../lib/cache';
 import { deleteGroup, findDomainConflict, findGroup, findRangeConflict, listGroups, loadGroupRefs, writeGroup, type GroupDetails } from '../db/groups';
@@ -62,7 +62,7 @@ function checkDomains(inputs: string[]): string[] {
   return [...out];
 }
 
-async function checkRefs(db: Db, tenantId: string, planId: string, ownerSubscriptionId: string | null) {
+async function checkRefs(db: D1, tenantId: string, planId: string, ownerSubscriptionId: string | null) {
   const { plan, owner } = await loadGroupRefs(db, tenantId, planId, ownerSubscriptionId);
   if (!plan) throw notFound('plan', 'plan_id');
   if (ownerSubscriptionId !== null) {
@@ -80,7 +80,7 @@ async function checkRefs(db: Db, tenantId: string, planId: string, ownerSubscrip
 }
 
 /** Runs a group write and turns its conflicts into 409 problems naming the other group. */
-async function write(db: Db, w: Parameters<typeof writeGroup>[1], rangeInputs: string[] = []): Promise<void> {
+async function write(db: D1, w: Parameters<typeof writeGroup>[1], rangeInputs: string[] = []): Promise<void> {
   let result;
   try {
     result = await writeGroup(db, w);
@@ -141,7 +141,7 @@ export const groups = new Hono<AppEnv>()
     async (c) => {
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
-      const db = c.get('db');
+      const db = c.get('d1');
       const ranges = checkRanges(input.ip_ranges ?? [], input.confirm_broad_ranges === true);
       const domains = checkDomains(input.email_domains ?? []);
       await checkRefs(db, tenantId, input.plan_id, input.owner_subscription_id ?? null);
@@ -165,7 +165,7 @@ export const groups = new Hono<AppEnv>()
     validate('query', ListQuery),
     async (c) => {
       const { limit, starting_after } = c.req.valid('query');
-      const rows = await listGroups(c.get('db'), c.get('tenant').id, limit, starting_after);
+      const rows = await listGroups(c.get('d1'), c.get('tenant').id, limit, starting_after);
       const hasMore = rows.length > limit;
       const data = hasMore ? rows.slice(0, limit) : rows;
       return c.json({ data: data.map(groupJson), has_more: hasMore, next_cursor: hasMore ? data[data.length - 1]!.id : null });
@@ -188,7 +188,7 @@ export const groups = new Hono<AppEnv>()
     describeRoute({ tags, summary: 'Get a group', responses: { 200: json('The group', Group), 404: problem('Unknown group'), ...commonProblems } }),
     validate('param', IdParam('grp')),
     async (c) => {
-      const group = await findGroup(c.get('db'), c.get('tenant').id, c.req.valid('param').id);
+      const group = await findGroup(c.get('d1'), c.get('tenant').id, c.req.valid('param').id);
       if (!group) throw notFound('group', 'id');
       return c.json(groupJson(group));
     },
@@ -201,7 +201,7 @@ export const groups = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid('param');
       const { limit, starting_after } = c.req.valid('query');
-      const db = c.get('db');
+      const db = c.get('d1');
       const tenantId = c.get('tenant').id;
       const [group, rows] = await Promise.all([findGroup(db, tenantId, id), listMembers(c.get('d1'), tenantId, id, limit, starting_after)]);
       if (!group) throw notFound('group', 'id');
@@ -230,7 +230,7 @@ export const groups = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
-      const db = c.get('db');
+      const db = c.get('d1');
       const ranges = input.ip_ranges === undefined ? undefined : checkRanges(input.ip_ranges, input.confirm_broad_ranges === true);
       const domains = input.email_domains === undefined ? undefined : checkDomains(input.email_domains);
       const current = await findGroup(db, tenantId, id);
@@ -266,7 +266,7 @@ export const groups = new Hono<AppEnv>()
     }),
     validate('param', IdParam('grp')),
     async (c) => {
-      const deleted = await afterCommit('catalog', c.get('tenant').id, deleteGroup(c.get('db'), c.get('tenant').id, c.req.valid('param').id, Date.now()));
+      const deleted = await afterCommit('catalog', c.get('tenant').id, deleteGroup(c.get('d1'), c.get('tenant').id, c.req.valid('param').id, Date.now()));
       if (!deleted) throw notFound('group', 'id');
       return c.body(null, 204);
     },
