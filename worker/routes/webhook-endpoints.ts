@@ -16,7 +16,6 @@ import {
 import { newId } from '../domain/crypto';
 import { deriveWebhookSecret, newSecretSalt } from '../domain/webhook-signature';
 import { checkWebhookUrl } from '../domain/webhook-urls';
-import { guardD1 } from '../db/guard';
 import {
   MAX_ENDPOINTS_PER_TENANT,
   deleteEndpoint,
@@ -40,7 +39,8 @@ async function allowedUrl(env: Bindings, raw: string): Promise<string> {
   return decision.url;
 }
 
-const db = (c: { env: Bindings; get(key: 'd1RoundTrips'): AppEnv['Variables']['d1RoundTrips'] }) => guardD1(c.env.DB, c.get('d1RoundTrips'));
+/** The request's guarded raw D1 handle on the primary (worker/middleware/db.ts). */
+const db = (c: { get(key: 'd1'): AppEnv['Variables']['d1'] }) => c.get('d1');
 
 /** `/admin/v1/webhook-endpoints` */
 export const webhookEndpoints = new Hono<AppEnv>()
