@@ -1,39 +1,18 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env';
-import { AppError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { validate } from '../validation';
 import { commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
-import { codeRejection } from '../schemas/code-rejection';
-import { CODE_PATTERN, decideRedemption, normaliseCode, type RedemptionDecision, type RejectReason } from '../domain/offer-rules';
+import { codeRejected, codeRejection, typedCode } from '../schemas/code-rejection';
+import { decideRedemption, type RedemptionDecision } from '../domain/offer-rules';
 import type { PlanRowRaw } from '../db/offers';
 import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
 import { quoteOfferJson } from '../schemas/offer-json';
 
-const REASON_TEXT: Record<RejectReason, string> = {
-  code_not_found: 'No offer has this code.',
-  code_invalid_format: 'A code is 3–32 letters and digits.',
-  offer_not_started: 'This offer has not started yet.',
-  offer_expired: 'This offer has ended.',
-  not_eligible: 'This offer is not available to this user.',
-  not_applicable: 'This offer does not apply to this plan.',
-  avail_limit_reached: 'This user has already used this offer as many times as it allows.',
-  redemptions_exhausted: 'This offer has no redemptions left.',
-  login_required: 'Sign in to use this code.',
-};
-
-/** The 422 of a code that cannot apply (quotes and checkout). */
-export const codeRejected = (reason: RejectReason) =>
-  new AppError('unprocessable', { code: reason, detail: REASON_TEXT[reason], errors: [{ path: 'code', message: REASON_TEXT[reason] }] });
-
-/** Normalises a typed code: null when none; 422 `code_invalid_format` for other characters. */
-export function typedCode(code: string | null | undefined): string | null {
-  if (code === undefined || code === null || code.trim() === '') return null;
-  const trimmed = code.trim();
-  if (!CODE_PATTERN.test(trimmed)) throw codeRejected('code_invalid_format');
-  return normaliseCode(trimmed);
-}
+// The quote's and checkout's code handling (one place): worker/schemas/code-rejection.ts.
+export { codeRejected, typedCode };
 
 /** `POST /v1/quotes`: the price of a plan with an optional code, in one D1 round trip. */
 export const quotes = new Hono<AppEnv>().post(
