@@ -1,8 +1,10 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, call, createCatalog, createTenant, publicApi } from '../helpers';
+import { admin, call, createCatalog, createTenant, publicApi, userToken } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
 import { csvRows, waitForJob } from '../bulk-helpers';
 import type { TestTenant } from '../helpers';
+import { createGroup, groupTenant, member } from '../groups-helpers';
 
 /** The publisher's backend took the payment: the pending subscription becomes active. */
 async function activate(tenant: TestTenant, res: { status: number; json: any; text: string }) {
@@ -87,7 +89,8 @@ describe('limits under concurrency', () => {
     const tenant = await createTenant();
     const { product, plans } = await createCatalog(tenant);
     const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] }, max_redemptions: 50, discount: { type: 'percent', value: 100 } });
-    const users = await Promise.all(Array.from({ length: 200 }, (_, i) => asUser(tenant, `u${i}`)));
+    // 200 buyers on 200 IPs (one IP sending 200 codes at once meets the code-guessing limiter's in-flight bound).
+    const users = await Promise.all(Array.from({ length: 200 }, async (_, i) => publicApi(tenant, { userToken: await userToken(tenant, { sub: `u${i}` }), ip: `198.51.100.${i}` })));
     await users[0]!.get('/plans'); // warm the key cache: the round trips below are the checkout's own
     const results = await Promise.all(users.map((u) => u.post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })));
     // At most two round trips each, refused ones included (the write batch re-reads to name the reason).
@@ -317,5 +320,40 @@ describe('generated code sets end to end', () => {
     const c = await asUser(tenant, 'c');
     expect((await c.post('/subscriptions', { plan_id: plans['1m'].id, code: codes[0] })).status).toBe(201);
     expect((await admin(tenant).get(`/offers/${res.json.id}/stats`)).json).toMatchObject({ redemptions: 2, users_availed: 2 });
+  });
+});
+
+describe('one live subscription per product, whatever the way in', () => {
+  it('a checkout then a group claim on the same product is refused already_subscribed (and the reverse order too)', async () => {
+    const { tenant, api, planId, productId } = await groupTenant();
+    const paid = await api.post('/plans', { product_id: productId, name: 'Paid 1m', duration: '1m', price: 900, currency: 'INR' });
+    expect(paid.status, paid.text).toBe(201);
+    const group = await createGroup(tenant, { name: 'XYZ', plan_id: planId, email_domains: ['xyz.com'] });
+    // A free checkout on the group's own plan, then the claim.
+    const ann = await member(tenant, { sub: 'ann', email: 'ann@xyz.com', verified: true });
+    expect((await ann.post('/subscriptions', { plan_id: planId })).json.status).toBe('active');
+    const claim = await ann.post('/access/claim', { group_id: group.id });
+    expect(claim.status, claim.text).toBe(409);
+    expect(claim.json.code).toBe('already_subscribed');
+    // A pending (paid) checkout holds the product slot too.
+    const bob = await member(tenant, { sub: 'bob', email: 'bob@xyz.com', verified: true });
+    expect((await bob.post('/subscriptions', { plan_id: paid.json.id })).json.status).toBe('pending');
+    expect((await bob.post('/access/claim', { group_id: group.id })).json.code).toBe('already_subscribed');
+    // The reverse order: claimed first, then a checkout on the product.
+    const cat = await member(tenant, { sub: 'cat', email: 'cat@xyz.com', verified: true });
+    expect((await cat.post('/access/claim', { group_id: group.id })).status).toBe(201);
+    expect((await cat.post('/subscriptions', { plan_id: paid.json.id })).json.code).toBe('already_subscribed');
+    // Seats were not taken by the refused claims.
+    expect((await api.get(`/groups/${group.id}`)).json).toMatchObject({ seats_used: 1 });
+    const rows = await env.DB.prepare(
+      "SELECT user_id, count(*) AS n FROM subscriptions WHERE tenant_id = ? AND status IN ('active', 'grace', 'pending') GROUP BY user_id ORDER BY user_id",
+    )
+      .bind(tenant.id)
+      .all();
+    expect(rows.results).toEqual([
+      { user_id: 'ann', n: 1 },
+      { user_id: 'bob', n: 1 },
+      { user_id: 'cat', n: 1 },
+    ]);
   });
 });

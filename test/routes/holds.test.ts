@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { admin, createCatalog, createTenant, publicApi, type TestTenant } from '../helpers';
+import { admin, createCatalog, createTenant, publicApi, userToken, type TestTenant } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
 import { csvRows, waitForJob } from '../bulk-helpers';
 import { sweepExpiredHolds } from '../../worker/jobs/hold-sweep';
@@ -30,6 +30,13 @@ async function holdTenant(minutes: number) {
   return tenant;
 }
 
+/**
+ * A signed-in subscriber on an IP of their own, as 200 real buyers are: one client IP sending
+ * 200 codes at once would meet the code-guessing limiter's in-flight bound instead.
+ */
+const atOwnIp = async (tenant: TestTenant, sub: string, i: number) =>
+  publicApi(tenant, { userToken: await userToken(tenant, { sub }), ip: `198.51.${100 + (i >> 8)}.${i & 255}` });
+
 const stats = async (tenant: TestTenant, offerId: string) => (await admin(tenant).get(`/offers/${offerId}/stats`)).json;
 
 /** What the exports say about an offer: its avails, and the subscriptions by status. */
@@ -57,13 +64,13 @@ describe('checkout holds', () => {
     const tenant = await holdTenant(1);
     const { product, plans } = await createCatalog(tenant, { price: 1000 });
     const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] }, max_redemptions: 50, discount: { type: 'percent', value: 20 } });
-    const users = await Promise.all(Array.from({ length: 200 }, (_, i) => asUser(tenant, `u${i}`)));
+    const users = await Promise.all(Array.from({ length: 200 }, (_, i) => atOwnIp(tenant, `u${i}`, i)));
     await users[0]!.get('/plans'); // warm the key cache: the round trips below are the checkout's own
     const results = await Promise.all(users.map((u) => u.post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })));
     const created = results.filter((r) => r.status === 201);
     expect(created).toHaveLength(50);
     expect(created.every((r) => r.json.status === 'pending' && r.json.amount_due === 800)).toBe(true);
-    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 422 && r.json.code === 'redemptions_exhausted')).toBe(true);
+    expect(new Set(results.filter((r) => r.status !== 201).map((r) => `${r.status} ${r.json?.code}`))).toEqual(new Set(['422 redemptions_exhausted']));
     expect(Math.max(...results.map((r) => Number(r.headers.get('X-D1-Round-Trips'))))).toBeLessThanOrEqual(2);
     expect(await stats(tenant, offer.id)).toMatchObject({ redemptions: 50, users_availed: 50 });
     expect(await exported(tenant, offer.id)).toEqual({ avails: 50, users: 50, byStatus: { pending: 50 } });
@@ -88,7 +95,7 @@ describe('checkout holds', () => {
     expect(late.json.code).toBe('hold_expired');
     expect((await admin(tenant).get(`/subscriptions/${created[25]!.json.id}`)).json.status).toBe('hold_expired');
 
-    const others = await Promise.all(Array.from({ length: 40 }, (_, i) => asUser(tenant, `late${i}`)));
+    const others = await Promise.all(Array.from({ length: 40 }, (_, i) => atOwnIp(tenant, `late${i}`, 200 + i)));
     const second = await Promise.all(others.slice(0, 30).map((u) => u.post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })));
     expect(second.map((r) => r.status)).toEqual(Array(30).fill(201));
     const thirtyFirst = await others[30]!.post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code });
@@ -176,7 +183,7 @@ describe('checkout holds', () => {
     expect(zero.json).toMatchObject({ status: 'active', amount_due: 0, hold_expires_at: null });
     expect((await (await asUser(tenant, 'f')).post('/subscriptions', { plan_id: free.plans['1m'].id })).json).toMatchObject({ status: 'active', hold_expires_at: null });
     // An endpoint subscribed to every event (written straight into D1: the webhook routes are another area's).
-    await env.DB.prepare("INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret_salt, created_at, updated_at) VALUES (?, ?, 'https://example.test/hook', '[\"*\"]', 'salt', 0, 0)")
+    await env.DB.prepare("INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret_salt, created_at, updated_at) VALUES (?, ?, 'https://127.0.0.1:9/hook', '[\"*\"]', 'salt', 0, 0)")
       .bind(`we_${tenant.id}`, tenant.id)
       .run();
     const p = await (await asUser(tenant, 'p')).post('/subscriptions', { plan_id: plans['1m'].id });
