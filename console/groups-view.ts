@@ -22,7 +22,7 @@ const lineError = (path: string, message: string) => {
  * group) and member imports (`POST /admin/v1/plans/{id}/imports`) with their progress.
  */
 export class GroupsView extends LitElement {
-  static override styles = [shared, css`:host { display: block; } .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; } td ul { margin: 0; padding-left: 1rem; }`];
+  static override styles = [shared, css`:host { display: block; } section.import { margin-top: 1rem; } .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; } td ul { margin: 0; padding-left: 1rem; }`];
   static override properties = {
     tenant: { attribute: false },
     _editing: { state: true },
@@ -153,7 +153,7 @@ export class GroupsView extends LitElement {
   private renderImport() {
     const g = this._importing;
     if (!g) return nothing;
-    return html`<section class="card" aria-labelledby="import-h">
+    return html`<section class="card import" aria-labelledby="import-h">
       <h2 id="import-h" tabindex="-1">${t.importMembersOf(g.name)}</h2>
       <form @submit=${this.runImport} novalidate>
         <div class="field">
@@ -197,9 +197,10 @@ export class GroupsView extends LitElement {
                   </tr>`,
                 )}</tbody>
               </table></div>`}
-          <div class="columns" style="margin-top:1rem">${this.renderForm(catalog)}${this.renderImport()}</div>
+          <div class="columns" style="margin-top:1rem">${this.renderForm(catalog)}</div>
         `,
       })}
+      ${this.renderImport()}
     `;
   }
 }

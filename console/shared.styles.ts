@@ -106,7 +106,7 @@ export const shared = css`
   button.link { background: none; border: none; color: var(--accent); padding: 0.2rem; min-height: auto; text-decoration: underline; font-weight: 400; }
   button[disabled] { opacity: 0.55; cursor: not-allowed; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-top: 0.75rem; }
-  .table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: var(--radius); background: var(--surface); }
+  .table-wrap { position: relative; overflow-x: auto; border: 1px solid var(--border); border-radius: var(--radius); background: var(--surface); }
   table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
   caption { text-align: left; padding: 0.5rem 0.75rem; color: var(--muted); font-size: 0.9rem; }
   th, td { text-align: left; padding: 0.5rem 0.75rem; border-top: 1px solid var(--border); vertical-align: top; }
