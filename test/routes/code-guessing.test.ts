@@ -134,6 +134,18 @@ describe('code guessing (SPEC "Code guessing")', () => {
     expect(ipKey('::203.0.113.5')).not.toBe(ipKey('203.0.113.5'));
   });
 
+  it('a browser on an allowed origin can read the 429 and its Retry-After (CORS)', async () => {
+    const tenant = await createTenant({ allowed_origins: ['https://news.example'] });
+    const { product, plans } = await createCatalog(tenant, { durations: ['1m'] });
+    const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
+    const page = publicApi(tenant, { ip: '198.51.100.77', headers: { Origin: 'https://news.example' } });
+    await guess(page, '/quotes', plans['1m'].id, 10);
+    const res = await page.post('/quotes', { plan_id: plans['1m'].id, code: offer.code });
+    expectRateLimited(res);
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('https://news.example');
+    expect(res.headers.get('Access-Control-Expose-Headers')).toMatch(/Retry-After/i);
+  });
+
   it('counters are per tenant: a block in one tenant does not touch another', async () => {
     const a = await setup();
     const b = await setup();
