@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { env as testEnv } from 'cloudflare:test';
-import { admin, createTenant } from '../helpers';
+import { admin, createCatalog, createTenant } from '../helpers';
 import { insertOffer, waitForJob } from '../bulk-helpers';
 import { runJob as runJobForRace } from '../../worker/jobs/runner';
 import { handleJobBatch as handleForRace } from '../../worker/jobs/consumer';
@@ -36,6 +36,21 @@ async function codeSetJobRow(tenantId: string, offerId: string, count: number, u
 }
 
 describe('job chains', () => {
+  it('an upload answers 202 with its queued job and a Location, for a list and for a plan import', async () => {
+    const tenant = await createTenant();
+    const { plans } = await createCatalog(tenant, { durations: ['1m'] });
+    const offerId = await insertOffer(tenant);
+    const list = await admin(tenant).raw('PUT', `/offers/${offerId}/eligible-users`, 'user_id\nu1\nu2\n', 'text/csv');
+    expect(list.status).toBe(202);
+    expect(list.headers.get('Location')).toBe(`/admin/v1/jobs/${list.json.job.id}`);
+    expect(list.json.job).toMatchObject({ kind: 'eligible_users', status: 'queued', offer_id: offerId, plan_id: null, processed: 0, failed: 0, finished_at: null });
+    const imp = await admin(tenant).raw('POST', `/plans/${plans['1m'].id}/imports`, 'user_id\nu1\n', 'text/csv');
+    expect(imp.status).toBe(202);
+    expect(imp.json.job).toMatchObject({ kind: 'plan_import', status: 'queued', plan_id: plans['1m'].id, offer_id: null, total: 1 });
+    expect(await waitForJob(tenant, imp.json.job.id)).toMatchObject({ status: 'succeeded', processed: 1 });
+    expect(await waitForJob(tenant, list.json.job.id)).toMatchObject({ status: 'succeeded', processed: 2 });
+  });
+
   it('a run that loses a chunk cursor to another run ends its chain: no message is sent', async () => {
     const tenant = await createTenant();
     const offerId = await insertOffer(tenant, { state: 'in_progress' });

@@ -36,8 +36,16 @@ export function findLiveOffer(db: D1, tenantId: string, offerId: string) {
     .first<{ id: string; state: 'in_progress' | 'published' | 'failed' }>();
 }
 
-/** The upload job of an eligible-user list, and the offer set to `in_progress` while it runs: one batch. */
-export async function insertListJob(db: D1, job: JobInsert): Promise<void> {
+/**
+ * The job of a stored upload in one batch: for an eligible-user list with the offer set to
+ * `in_progress` while it runs (and the catalog bump: drop caches after commit); for an import,
+ * the job row alone.
+ */
+export async function insertUploadJob(db: D1, job: JobInsert): Promise<void> {
+  if (job.kind === 'plan_import') {
+    await insertJobStatement(db, job).run();
+    return;
+  }
   await db.batch([
     insertJobStatement(db, job),
     db

@@ -13,9 +13,27 @@ import { CodeSetInput } from '../schemas/job';
 import { codeBucketLength, codeRandomLength } from '../domain/codes';
 import { newId } from '../domain/crypto';
 import type { NewCodeSetJob } from '../db/offer-queries';
-import type { CodeSetParams, JobMessage } from './types';
+import { insertUploadJob } from '../db/jobs';
+import type { D1 } from '../db/guard';
+import { afterCommit } from '../lib/cache';
+import type { StoredUpload } from './upload';
+import type { CodeSetParams, JobJson, JobMessage } from './types';
 
 export type { JobJson } from './types';
+
+/** The JSON of a job just written as `queued` (no read back). */
+const queuedJobJson = (j: { id: string; kind: JobJson['kind']; total: number; offerId: string | null; planId: string | null; now: number }): JobJson => ({
+  id: j.id,
+  kind: j.kind,
+  status: 'queued',
+  total: j.total,
+  processed: 0,
+  failed: 0,
+  offer_id: j.offerId,
+  plan_id: j.planId,
+  created_at: new Date(j.now).toISOString(),
+  finished_at: null,
+});
 
 /** Sends the message that makes the consumer (re)start a job. Safe to send twice. */
 export async function enqueueJob(env: Pick<Bindings, 'JOBS_QUEUE'>, message: JobMessage): Promise<void> {
@@ -57,3 +75,37 @@ export function codeSetJob(input: { count: number; prefix?: string }): NewCodeSe
   const params: CodeSetParams = { count: parsed.data.count, prefix, randomLength: codeRandomLength(prefix), bucketLength: codeBucketLength(prefix) };
   return { id: newId('job'), total: params.count, params: params as unknown as Record<string, unknown> };
 }
+
+/**
+ * Starts the job of an upload already stored in R2 (an offer's eligible-user list, or a plan
+ * import): its row in one batch (worker/db/jobs.ts), this isolate's caches dropped after commit,
+ * then its first message. Answers the job as queued.
+ */
+export async function startUploadJob(
+  db: D1,
+  env: Pick<Bindings, 'JOBS_QUEUE'>,
+  job: { id: string; tenantId: string; kind: 'eligible_users' | 'plan_import'; offerId: string | null; planId: string | null },
+  upload: StoredUpload,
+): Promise<JobJson> {
+  const now = Date.now();
+  await afterCommit(
+    'catalog',
+    job.tenantId,
+    insertUploadJob(db, {
+      ...job,
+      inputKey: upload.key,
+      inputBytes: upload.bytes,
+      byteOffset: upload.dataOffset,
+      line: upload.dataLine,
+      total: upload.estimatedRows,
+      params: { columns: upload.columns },
+      now,
+    }),
+  );
+  await kickJob(env, { jobId: job.id, tenantId: job.tenantId });
+  return queuedJobJson({ ...job, total: upload.estimatedRows, now });
+}
+
+/** The JSON of a code-set job written with its offer. */
+export const codeSetJobJson = (job: NewCodeSetJob, offerId: string, now: number): JobJson =>
+  queuedJobJson({ id: job.id, kind: 'code_set', total: job.total, offerId, planId: null, now });

@@ -5,13 +5,12 @@ import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { validate } from '../validation';
 import { Id, IdParam, commonProblems, json, problem } from '../schemas/common';
-import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
+import { JobEnvelope, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
-import { findJob, findLiveOffer, insertListJob } from '../db/jobs';
-import { afterCommit } from '../lib/cache';
+import { findLiveOffer } from '../db/jobs';
 import { codesPage } from '../db/exports';
 import { storeUpload, MAX_UPLOAD_BYTES } from '../jobs/upload';
-import { kickJob } from '../jobs/start';
+import { startUploadJob } from '../jobs/start';
 import { csvResponse, isoOrEmpty } from '../lib/csv-response';
 
 const tags = ['Offers'];
@@ -47,24 +46,9 @@ export const offerBulk = new Hono<AppEnv>()
       if (!(await findLiveOffer(db, tenantId, offerId))) throw notFound('offer', 'id');
       const jobId = newId('job');
       const upload = await storeUpload(c.req.raw, c.env.UPLOADS, `uploads/${tenantId}/${jobId}.csv`);
-      await afterCommit('catalog', tenantId, insertListJob(db, {
-        id: jobId,
-        tenantId,
-        kind: 'eligible_users',
-        offerId,
-        planId: null,
-        inputKey: upload.key,
-        inputBytes: upload.bytes,
-        byteOffset: upload.dataOffset,
-        line: upload.dataLine,
-        total: upload.estimatedRows,
-        params: { columns: upload.columns },
-        now: Date.now(),
-      }));
-      await kickJob(c.env, { jobId, tenantId });
-      const job = await findJob(c.get('db'), tenantId, jobId);
+      const job = await startUploadJob(db, c.env, { id: jobId, tenantId, kind: 'eligible_users', offerId, planId: null }, upload);
       c.header('Location', `/admin/v1/jobs/${jobId}`);
-      return c.json({ job: jobJson(job!) }, 202);
+      return c.json({ job }, 202);
     },
   )
   .get(

@@ -13,8 +13,7 @@ import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { offerFacts, planFacts, type OfferRow } from '../db/offer-rows';
 import { getOffer, insertOffer, listOffers, loadCoverage, offerStats } from '../db/offer-queries';
-import { codeSetJob, kickJob } from '../jobs/start';
-import { jobJson } from '../schemas/job';
+import { codeSetJob, codeSetJobJson, kickJob } from '../jobs/start';
 import { offerJson } from '../schemas/offer-json';
 import { bumpCatalogStatement } from '../db/catalog';
 import { afterCommit } from '../lib/cache';
@@ -181,7 +180,7 @@ export const offers = new Hono<AppEnv>()
       if (job) {
         // A failed send is not an error: the job is queued on its row and the stalled-jobs sweep sends it.
         await kickJob(c.env, { jobId: job.id, tenantId: tenant.id });
-        body.job = jobJson({ id: job.id, kind: 'code_set', status: 'queued', total: job.total, processed: 0, failed: 0, offerId: row.id, planId: null, createdAt: now, finishedAt: null });
+        body.job = codeSetJobJson(job, row.id, now);
       }
       return c.json(body, 201);
     },

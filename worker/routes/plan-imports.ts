@@ -4,12 +4,11 @@ import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { validate } from '../validation';
 import { IdParam, commonProblems, json } from '../schemas/common';
-import { JobEnvelope, jobJson, uploadProblems } from '../schemas/job';
+import { JobEnvelope, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
-import { findJob, insertJobStatement } from '../db/jobs';
 import { findPlan } from '../db/catalog';
 import { storeUpload, MAX_UPLOAD_BYTES } from '../jobs/upload';
-import { kickJob } from '../jobs/start';
+import { startUploadJob } from '../jobs/start';
 
 /** `/admin/v1/plans/:id/imports` */
 export const planImports = new Hono<AppEnv>().post(
@@ -39,24 +38,8 @@ export const planImports = new Hono<AppEnv>().post(
     if (!(await findPlan(c.get('db'), tenantId, planId))) throw notFound('plan', 'id');
     const jobId = newId('job');
     const upload = await storeUpload(c.req.raw, c.env.UPLOADS, `uploads/${tenantId}/${jobId}.csv`, { requireUserId: true });
-    const db = c.get('d1');
-    await insertJobStatement(db, {
-      id: jobId,
-      tenantId,
-      kind: 'plan_import',
-      offerId: null,
-      planId,
-      inputKey: upload.key,
-      inputBytes: upload.bytes,
-      byteOffset: upload.dataOffset,
-      line: upload.dataLine,
-      total: upload.estimatedRows,
-      params: { columns: upload.columns },
-      now: Date.now(),
-    }).run();
-    await kickJob(c.env, { jobId, tenantId }); // a failed send is re-sent by the stalled-jobs sweep
-    const job = await findJob(c.get('db'), tenantId, jobId);
+    const job = await startUploadJob(c.get('d1'), c.env, { id: jobId, tenantId, kind: 'plan_import', offerId: null, planId }, upload);
     c.header('Location', `/admin/v1/jobs/${jobId}`);
-    return c.json({ job: jobJson(job!) }, 202);
+    return c.json({ job }, 202);
   },
 );
