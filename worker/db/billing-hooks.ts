@@ -7,7 +7,7 @@
  * won, in the same round trip — never a 500, never a second cycle.
  */
 import type { D1 } from './guard';
-import { OFFER_COLUMNS, PLAN_COLUMNS, type OfferRow, type PlanRowRaw } from './offers';
+import { OFFER_COLUMNS, PLAN_COLUMNS, type OfferRow, type PlanRowRaw } from './offer-rows';
 import type { SubscriptionRaw } from './rows';
 import { SUBSCRIPTION_COLUMNS } from './rows';
 import { wroteIt, type Condition } from './subscriptions';

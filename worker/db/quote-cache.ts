@@ -18,7 +18,7 @@
 import type { D1 } from './guard';
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { DEFINITIONS_VERSION_SQL } from './offer-queries';
-import { readForQuote, redemptionFacts } from './offers';
+import { readForQuote, redemptionFacts } from './redemption-reads';
 import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
 import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
 import type { EndUser } from '../env';

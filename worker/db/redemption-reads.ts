@@ -8,7 +8,7 @@
  * expired hold as returned (worker/db/hold-sql.ts).
  */
 import type { D1 } from './guard';
-import { OFFER_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offers';
+import { OFFER_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { CODE_USED_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL } from './hold-sql';
 import type { RedemptionFacts } from '../domain/offer-rules';
 import type { SubscriptionStatus } from '../domain/holds';

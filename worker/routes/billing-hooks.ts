@@ -21,7 +21,7 @@ import {
 } from '../domain/billing';
 import { decideRenewal, type Duration } from '../domain/offer-rules';
 import { addPeriod } from '../domain/periods';
-import { discountOf } from '../db/offers';
+import { discountOf } from '../db/offer-rows';
 import { readForHook, releaseSeat, renewalRedemption, storeUnchangedAnswer, voidGiveBacks, writeHook, type HookReads } from '../db/billing-hooks';
 import { activateStatement, cancelStatement, claimForVoidStatement, deleteVoidedStatements, getSubscription, renewStatements } from '../db/subscriptions';
 import type { WebhookEventType } from '../db/webhook-outbox';

@@ -7,7 +7,7 @@ import { commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
 import { codeRejected, codeRejection, typedCode } from '../schemas/code-rejection';
 import { decideRedemption, type RedemptionDecision } from '../domain/offer-rules';
-import type { PlanRowRaw } from '../db/offers';
+import type { PlanRowRaw } from '../db/offer-rows';
 import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
 import { quoteOfferJson } from '../schemas/offer-json';
 

@@ -12,7 +12,7 @@ import { newId, sha256Hex } from '../domain/crypto';
 import { decideCheckout, type CheckoutDecision, type CheckoutRefusal } from '../domain/checkout';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../domain/offer-rules';
-import { planFacts } from '../db/offers';
+import { planFacts } from '../db/offer-rows';
 import { checkoutReads, readForCheckout, redemptionFacts, type CheckoutReads } from '../db/redemption-reads';
 import { writeCheckout } from '../db/checkout-write';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
