@@ -40,7 +40,7 @@ if (external.length > 0) {
 }
 
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
-const line = `widget: ${files.length} file(s), ${kb(raw)} minified, ${kb(gz)} gzipped (budget ${kb(BUDGET)})`;
+const line = `widget: ${files.length} file(s), ${kb(raw)} minified, ${kb(gz)} gzipped (${gz} bytes; budget ${BUDGET})`;
 if (gz > BUDGET) {
   console.error(`check-widget-size: FAIL ${line}`);
   process.exit(1);

@@ -1,165 +1,93 @@
 /**
- * The widget's client of the public API (`/v1`). Only the endpoints of SPEC.md "Public API" are
- * used. Every failure becomes an `ApiError` carrying the problem's stable `code`.
+ * The widget's client of the public API (`/v1`). Shapes come from widget/api-types.ts, generated
+ * from the worker's /openapi.json (scripts/gen-api-types.mjs), never copied by hand. Every call
+ * takes an `AbortSignal` (the controllers cancel what they no longer need); every failure becomes
+ * an `ApiError` carrying the problem's stable `code`.
  */
+import type { AccessGroup, Plan, PublicOffer, PublicResponses as R, Quote, Subscription } from './api-types.js';
+import { CODE_REJECTIONS } from './api-types.js';
 
-export type Duration = '1m' | '3m' | '6m' | '1y';
-
-export interface Plan {
-  id: string;
-  product_id: string;
-  name: string;
-  description: string | null;
-  duration: Duration;
-  price: number;
-  currency: string;
-  pricing?: 'fixed' | 'aum';
-}
-
-export type Discount = { type: 'percent'; value: number } | { type: 'flat'; amount: number; currency: string };
-
-export interface Offer {
-  id: string;
-  /** The shared code of a listed offer (absent for code sets). */
-  code?: string | null;
-  name?: string | null;
-  description?: string | null;
-  discount: Discount;
-  ends_at?: string | null;
-  subscription_limit?: number | null;
-  /** The plans it applies to, priced. */
-  plans?: { plan_id: string; price: number; discount: number; amount_due: number; currency: string }[];
-}
-
-export interface Quote {
-  plan_id: string;
-  price: number;
-  /** The discount of the first cycle, in minor units. */
-  discount: number;
-  amount_due: number;
-  currency: string;
-  /** How many billing cycles get the discount (null: every cycle). */
-  discounted_cycles: number | null;
-  offer?: Offer | null;
-}
-
-export interface Subscription {
-  id: string;
-  plan_id: string;
-  status: string;
-  [field: string]: unknown;
-}
-
-export interface AccessGroup {
-  id: string;
-  name: string;
-  plan_id?: string;
-  via: 'ip' | 'domain';
-  /** The caller already claimed a seat of this group. */
-  claimed?: boolean;
-  /** Free seats (null: no limit). */
-  seats_available?: number | null;
-  [field: string]: unknown;
-}
+export type { AccessGroup, Plan, PublicOffer, Quote, Subscription };
+export type Discount = PublicOffer['discount'];
 
 /** A refusal or failure of the API (or of the network: `status` 0, `code` `network_error`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly detail: string | undefined,
+    readonly detail: string | null = null,
   ) {
     super(detail ?? code);
   }
 }
 
-function listOf<T>(body: unknown, key: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === 'object') {
-    const record = body as Record<string, unknown>;
-    for (const k of ['data', key]) if (Array.isArray(record[k])) return record[k] as T[];
-  }
-  return [];
-}
-
-/** A quote's discount as an amount, whatever shape the API sends it in. */
-function normaliseQuote(raw: Quote & { discount: unknown }): Quote {
-  const discount = typeof raw.discount === 'number' ? raw.discount : Math.max(0, raw.price - raw.amount_due);
-  return { ...raw, discount, discounted_cycles: raw.discounted_cycles ?? null, offer: raw.offer ?? null };
-}
-
-/** A subscription, whether the API answers it bare or as `{subscription}`. */
-function unwrap(res: Subscription | { subscription: Subscription }): Subscription {
-  return 'subscription' in res && res.subscription && typeof res.subscription === 'object' ? (res.subscription as Subscription) : (res as Subscription);
-}
+const REJECTIONS = new Set<string>(CODE_REJECTIONS);
+/** A 422 refusing the code (the reasons of the OpenAPI `CodeRejection` enum). */
+export const isCodeRejection = (e: unknown): e is ApiError => e instanceof ApiError && e.status === 422 && REJECTIONS.has(e.code);
+/** Whether asking again can change the answer (network, rate limit, server): only then is a retry offered. */
+export const retryable = (e: ApiError) => e.status === 0 || e.status === 429 || e.status >= 500;
 
 export class Api {
   constructor(
     private readonly base: string,
-    private readonly publishableKey: string,
-    private readonly userToken: string | null,
+    private readonly key: string,
+    private readonly token: string | null,
   ) {}
 
-  private async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.publishableKey}`, Accept: 'application/json', ...extraHeaders };
-    if (this.userToken) headers['X-User-Token'] = this.userToken;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+  private async call<T>(path: string, signal: AbortSignal, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    headers = { Authorization: `Bearer ${this.key}`, ...headers };
+    if (this.token) headers['X-User-Token'] = this.token;
+    if (body) headers['Content-Type'] = 'application/json';
+    const url = this.base.replace(/\/+$/, '') + path;
     let res: Response;
     try {
-      res = await fetch(new URL(this.base.replace(/\/+$/, "") + path).href, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        mode: 'cors',
-        credentials: 'omit',
-      });
+      res = await fetch(url, { method: body ? 'POST' : 'GET', headers, body: body ? JSON.stringify(body) : null, credentials: 'omit', signal });
     } catch (e) {
-      throw new ApiError(0, 'network_error', e instanceof Error ? e.message : undefined);
-    }
-    let payload: unknown = null;
-    try {
-      payload = await res.json();
-    } catch {
-      /* empty or non-JSON body */
-    }
-    if (!res.ok) {
-      const problem = (payload ?? {}) as { code?: unknown; detail?: unknown };
-      throw new ApiError(
-        res.status,
-        typeof problem.code === 'string' ? problem.code : `http_${res.status}`,
-        typeof problem.detail === 'string' ? problem.detail : undefined,
+      if (signal.aborted) throw e;
+      // The API answers a page outside the publisher's allowed origins without CORS headers, so the
+      // refusal reads as a network failure. An opaque (no-cors) request tells them apart: if the
+      // server answers that, it is reachable and the page's origin is what was refused.
+      const reached = await fetch(url, { mode: 'no-cors', credentials: 'omit', signal }).then(
+        () => true,
+        () => false,
       );
+      throw reached ? new ApiError(403, 'origin_not_allowed') : new ApiError(0, 'network_error');
+    }
+    const payload = await res.json().catch(() => null);
+    if (!res.ok) {
+      const p = (payload ?? {}) as { code?: unknown; detail?: unknown };
+      throw new ApiError(res.status, typeof p.code === 'string' ? p.code : `http_${res.status}`, typeof p.detail === 'string' ? p.detail : null);
     }
     return payload as T;
   }
 
-  async plans(productId: string): Promise<Plan[]> {
-    return listOf<Plan>(await this.request('GET', `/v1/plans?product_id=${encodeURIComponent(productId)}`), 'plans');
+  async plans(productId: string, signal: AbortSignal): Promise<Plan[]> {
+    return (await this.call<R['getV1Plans']>(`/v1/plans?product_id=${encodeURIComponent(productId)}`, signal)).data;
   }
 
-  async offers(productId: string, planId: string): Promise<Offer[]> {
-    const query = `product_id=${encodeURIComponent(productId)}&plan_id=${encodeURIComponent(planId)}`;
-    return listOf<Offer>(await this.request('GET', `/v1/offers?${query}`), 'offers');
+  async offers(productId: string, planId: string, signal: AbortSignal): Promise<PublicOffer[]> {
+    const q = `product_id=${encodeURIComponent(productId)}&plan_id=${encodeURIComponent(planId)}`;
+    return (await this.call<R['getV1Offers']>(`/v1/offers?${q}`, signal)).data;
   }
 
-  async quote(planId: string, code: string | null): Promise<Quote> {
-    return normaliseQuote(await this.request('POST', '/v1/quotes', code ? { plan_id: planId, code } : { plan_id: planId }));
+  quote(planId: string, code: string, signal: AbortSignal): Promise<Quote> {
+    return this.call<R['postV1Quotes']>('/v1/quotes', signal, { plan_id: planId, code });
   }
 
-  async subscribe(planId: string, code: string | null, idempotencyKey: string): Promise<Subscription> {
-    const body = code ? { plan_id: planId, code } : { plan_id: planId };
-    const res = await this.request<Subscription | { subscription: Subscription }>('POST', '/v1/subscriptions', body, {
-      'Idempotency-Key': idempotencyKey,
-    });
-    return unwrap(res);
+  subscribe(planId: string, code: string | null, idempotencyKey: string, signal: AbortSignal): Promise<Subscription> {
+    return this.call<R['postV1Subscriptions']>('/v1/subscriptions', signal, code ? { plan_id: planId, code } : { plan_id: planId }, { 'Idempotency-Key': idempotencyKey });
   }
 
-  async access(): Promise<AccessGroup[]> {
-    return listOf<AccessGroup>(await this.request('GET', '/v1/access'), 'groups');
+  /** The caller's live subscriptions on the product (user token required). */
+  async mine(productId: string, signal: AbortSignal): Promise<Subscription[]> {
+    return (await this.call<R['getV1Subscriptions']>(`/v1/subscriptions?product_id=${encodeURIComponent(productId)}`, signal)).data;
   }
 
-  async claim(groupId: string): Promise<Subscription> {
-    const res = await this.request<Subscription | { subscription: Subscription }>('POST', '/v1/access/claim', { group_id: groupId });
-    return unwrap(res);
+  async access(signal: AbortSignal): Promise<AccessGroup[]> {
+    return (await this.call<R['getV1Access']>('/v1/access', signal)).groups;
+  }
+
+  claim(groupId: string, signal: AbortSignal): Promise<Subscription> {
+    return this.call<R['postV1AccessClaim']>('/v1/access/claim', signal, { group_id: groupId });
   }
 }

@@ -1,70 +1,94 @@
 /**
- * Money, duration and discount formatting with `Intl`, in the page's locale. Amounts arrive in
+ * Words and numbers in the widget's language: the catalogue (widget/locales/) picked by `lang`,
+ * and money, counts, periods and dates through `Intl` in the widget's locale. Amounts arrive in
  * integer minor units; the number of minor digits comes from `Intl` for the currency (INR 2,
  * JPY 0, KWD 3), so no symbol or digit count is hard-coded here.
  */
-import type { Discount, Duration } from './api.js';
+import { en, type Catalogue } from './locales/en.js';
+import { hi } from './locales/hi.js';
+import type { Discount, Plan } from './api.js';
 
-const cache = new Map<string, Intl.NumberFormat>();
+const CATALOGUES: Record<string, Catalogue> = { en, hi };
 
-function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let nf = cache.get(key);
-  if (!nf) {
-    nf = new Intl.NumberFormat(locale, options);
-    cache.set(key, nf);
-  }
-  return nf;
-}
+/** The catalogue of a BCP 47 language tag (`hi-IN` → Hindi); English when there is none. */
+export const catalogueFor = (lang: string | null | undefined): Catalogue => CATALOGUES[(lang ?? '').toLowerCase().split('-')[0]!] ?? en;
 
-/** A usable BCP 47 locale: `wanted` if `Intl` knows it, else the browser's, else `en`. */
-export function resolveLocale(wanted: string | null | undefined): string {
-  for (const candidate of [wanted, globalThis.navigator?.language, 'en']) {
-    if (!candidate) continue;
+/** A usable BCP 47 locale: the first candidate `Intl` accepts, else `en`. */
+export function resolveLocale(...candidates: (string | null | undefined)[]): string {
+  for (const c of candidates) {
     try {
-      return Intl.getCanonicalLocales(candidate)[0] ?? 'en';
-    } catch {
-      /* not a locale: try the next one */
-    }
+      if (c) return Intl.getCanonicalLocales(c)[0]!;
+    } catch {}
   }
   return 'en';
 }
 
-/** Formats integer minor units of `currency` in `locale` (`en-IN`, INR 10000000 → ₹1,00,000.00). */
-export function formatMoney(minor: number, currency: string, locale: string): string {
-  let nf: Intl.NumberFormat;
-  try {
-    nf = numberFormat(locale, { style: 'currency', currency });
-  } catch {
-    nf = numberFormat(locale, { style: 'decimal', minimumFractionDigits: 2 });
-    return `${nf.format(minor / 100)} ${currency}`;
+const MONTHS: Record<string, number> = { '1m': 1, '3m': 3, '6m': 6, '1y': 12 };
+
+export class Format {
+  constructor(
+    readonly locale: string,
+    readonly t: Catalogue,
+  ) {}
+
+  private number(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+    return new Intl.NumberFormat(this.locale, options);
   }
-  const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
-  return nf.format(minor / 10 ** digits);
-}
 
-const PERIODS: Record<Duration, string> = { '1m': 'month', '3m': '3 months', '6m': '6 months', '1y': 'year' };
-
-/**
- * A billing period in the widget's (English) words, to follow "every" or "/": `1m` → "month",
- * `3m` → "3 months", `1y` → "year".
- */
-export function formatPeriod(duration: Duration | string): string {
-  return PERIODS[duration as Duration] ?? duration;
-}
-
-/** "20% off", "₹100.00 off". */
-export function formatDiscount(discount: Discount, locale: string): string {
-  if (discount.type === 'percent') {
-    return `${numberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(discount.value / 100)} off`;
+  /** Integer minor units of `currency` (`en-IN`, INR 10000000 → ₹1,00,000.00). */
+  money(minor: number, currency: string): string {
+    // The API accepts only ISO 4217 codes that Intl knows (worker/schemas/common.ts).
+    const f = this.number({ style: 'currency', currency });
+    return f.format(minor / 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2));
   }
-  return `${formatMoney(discount.amount, discount.currency, locale)} off`;
-}
 
-/** A date of an ISO 8601 instant, e.g. "31 Dec 2026". */
-export function formatDate(iso: string | null | undefined, locale: string): string | null {
-  if (!iso) return null;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return null;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+  /** `count` months or years in words: "2 months", "1 year", "6 महीने". */
+  private span(months: number): string {
+    const years = months % 12 === 0;
+    return this.number({ style: 'unit', unit: years ? 'year' : 'month', unitDisplay: 'long' }).format(years ? months / 12 : months);
+  }
+
+  /** One billing period, to follow "/": "month", "3 months", "year". */
+  period(duration: string): string {
+    const months = MONTHS[duration] ?? 1;
+    return months === 1 ? this.t.month : months === 12 ? this.t.year : this.span(months);
+  }
+
+  /** How long `cycles` billing periods of `duration` last: 2 × 1m → "2 months", 2 × 1y → "2 years". */
+  cyclesSpan(duration: string, cycles: number): string {
+    return this.span((MONTHS[duration] ?? 1) * cycles);
+  }
+
+  /** "₹399.20 / month" */
+  perPeriod(minor: number, currency: string, duration: string): string {
+    return `${this.money(minor, currency)} / ${this.period(duration)}`;
+  }
+
+  /**
+   * What a discounted plan costs over time: "₹399.20 / month for 2 months, then ₹499.00", or
+   * "₹399.20 / month, every billing cycle" when every cycle is discounted (`cycles` null).
+   */
+  terms(plan: Pick<Plan, 'price' | 'currency' | 'duration'>, amountDue: number, cycles: number | null): string {
+    const per = this.perPeriod(amountDue, plan.currency, plan.duration);
+    return cycles === null ? this.t.everyCycle(per) : this.t.forThen(per, this.cyclesSpan(plan.duration, cycles), this.money(plan.price, plan.currency));
+  }
+
+  /**
+   * "20% off", "₹499.00 off". A flat discount is shown as what it really takes off `price`
+   * (a discount never takes a price below zero).
+   */
+  discount(d: Discount, price?: number): string {
+    if (d.type === 'percent') return this.t.off(this.number({ style: 'percent', maximumFractionDigits: 2 }).format(d.value / 100));
+    return this.t.off(this.money(price === undefined ? d.amount : Math.min(d.amount, price), d.currency));
+  }
+
+  /** A day ("31 Dec 2026"), or with `time` an instant ("2 Dec 2026, 4:05 pm"). */
+  date(iso: string | null | undefined, time?: boolean): string {
+    return iso ? new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: time ? 'short' : undefined }).format(new Date(iso)) : '';
+  }
+
+  /** The plain-words reason of a refusal, by the API's problem `code`. */
+  error(code: string, status: number): string {
+    return this.t.errors[code] ?? en.errors[code] ?? this.t.errors[status === 0 || status >= 500 ? 'server' : 'other']!;
+  }
 }

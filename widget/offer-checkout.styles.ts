@@ -2,59 +2,47 @@ import { css } from 'lit';
 
 /**
  * Styles of `<offer-checkout>`. Everything lives in the shadow root, so page styles do not reach
- * in and these do not leak out; appearance is set only through the `--offer-checkout-*` custom
- * properties and the `::part()` names documented in docs/widget.md. Colours follow the page's
- * `color-scheme` (light or dark) through `light-dark()`, and the card always paints its own
- * background and text so it stays readable on any page.
+ * in (`all: initial` resets every inherited property a page might set) and these do not leak out;
+ * appearance is set only through the `--offer-checkout-*` custom properties and the `::part()`
+ * names documented in docs/widget.md. Colours follow the page's `color-scheme` through
+ * `light-dark()`. Narrow screens (320–375 px): a price never breaks inside itself
+ * ("₹1,299.00 / 3 months" stays on one line); it moves under the plan's name instead.
  */
 export const styles = css`
   :host {
+    all: initial;
     display: block;
     color-scheme: inherit;
-    --_bg: var(--offer-checkout-background, light-dark(#ffffff, #171a21));
-    --_fg: var(--offer-checkout-color, light-dark(#1a1d23, #eceff4));
-    --_muted: var(--offer-checkout-muted-color, light-dark(#545b66, #aeb5c1));
-    --_border: var(--offer-checkout-border-color, light-dark(#c9ced6, #3b4250));
-    --_accent: var(--offer-checkout-accent-color, light-dark(#1d4ed8, #8fb0ff));
-    --_accent-fg: var(--offer-checkout-accent-text-color, light-dark(#ffffff, #0b1020));
-    --_selected: var(--offer-checkout-selected-background, light-dark(#eef2ff, #1f2940));
-    --_success: var(--offer-checkout-success-color, light-dark(#146c2e, #6ee79a));
-    --_danger: var(--offer-checkout-danger-color, light-dark(#b42318, #ff9b8f));
-    --_focus: var(--offer-checkout-focus-ring-color, light-dark(#1d4ed8, #8fb0ff));
-    --_radius: var(--offer-checkout-radius, 0.5rem);
-    --_gap: var(--offer-checkout-spacing, 1rem);
-    /* Inherited text properties a page might set are reset so they do not leak in. */
-    font-family: var(--offer-checkout-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: var(--offer-checkout-font-size, 1rem);
-    font-style: normal;
-    font-weight: 400;
-    line-height: 1.5;
-    letter-spacing: normal;
-    word-spacing: normal;
-    text-align: start;
-    text-indent: 0;
-    text-transform: none;
-    text-shadow: none;
-    white-space: normal;
-    color: var(--_fg);
+    --_b: var(--offer-checkout-background, light-dark(#fff, #171a21));
+    --_f: var(--offer-checkout-color, light-dark(#1a1d23, #eceff4));
+    --_m: var(--offer-checkout-muted-color, light-dark(#545b66, #aeb5c1));
+    --_l: var(--offer-checkout-border-color, light-dark(#c9ced6, #3b4250));
+    --_a: var(--offer-checkout-accent-color, light-dark(#1d4ed8, #8fb0ff));
+    --_k: var(--offer-checkout-accent-text-color, light-dark(#fff, #0b1020));
+    --_s: var(--offer-checkout-selected-background, light-dark(#eef2ff, #1f2940));
+    --_g: var(--offer-checkout-success-color, light-dark(#146c2e, #6ee79a));
+    --_d: var(--offer-checkout-danger-color, light-dark(#b42318, #ff9b8f));
+    --_o: var(--offer-checkout-focus-ring-color, var(--_a));
+    --_r: var(--offer-checkout-radius, 0.5rem);
+    --_p: var(--offer-checkout-spacing, 1rem);
+    font: var(--offer-checkout-font-size, 1rem) / 1.5 var(--offer-checkout-font-family, system-ui, sans-serif);
+    color: var(--_f);
   }
   :host([hidden]) {
     display: none;
   }
-  *,
-  *::before,
-  *::after {
+  * {
     box-sizing: border-box;
   }
   .base {
-    background: var(--_bg);
-    color: var(--_fg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: var(--_gap);
+    background: var(--_b);
+    border: 1px solid var(--_l);
+    border-radius: var(--_r);
+    padding: var(--_p);
     display: grid;
-    gap: var(--_gap);
+    gap: var(--_p);
     max-width: var(--offer-checkout-max-width, 32rem);
+    overflow-wrap: anywhere;
   }
   fieldset {
     border: 0;
@@ -64,215 +52,161 @@ export const styles = css`
     display: grid;
     gap: 0.5rem;
   }
-  legend {
+  legend,
+  label,
+  .name,
+  .price,
+  .title,
+  button {
     font-weight: 600;
     padding: 0;
+  }
+  legend {
     margin-bottom: 0.5rem;
   }
   .choice {
-    display: grid;
-    grid-template-columns: auto 1fr auto;
+    display: flex;
+    flex-wrap: wrap;
     align-items: center;
     gap: 0.25rem 0.75rem;
     padding: 0.75rem;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    border: 1px solid var(--_l);
+    border-radius: var(--_r);
     cursor: pointer;
+    font-weight: 400;
   }
-  .choice:has(input:checked) {
-    border-color: var(--_accent);
-    background: var(--_selected);
-    box-shadow: inset 0 0 0 1px var(--_accent);
+  .choice:has(:checked) {
+    border-color: var(--_a);
+    background: var(--_s);
+    box-shadow: inset 0 0 0 1px var(--_a);
   }
-  .choice:has(input:focus-visible) {
-    outline: 3px solid var(--_focus);
+  .choice:has(:focus-visible),
+  input:focus-visible,
+  button:focus-visible,
+  [tabindex]:focus-visible {
+    outline: 3px solid var(--_o);
     outline-offset: 2px;
   }
   .choice input {
     margin: 0;
-    accent-color: var(--_accent);
-    width: 1.1em;
-    height: 1.1em;
+    accent-color: var(--_a);
+    outline: 0;
   }
-  .choice input:focus-visible {
-    outline: none;
-  }
-  .choice-main {
+  .main {
     display: grid;
+    flex: 1 1 8rem;
   }
-  .choice-name {
-    font-weight: 600;
-  }
-  .choice-note,
-  .muted {
-    color: var(--_muted);
+  .note,
+  .muted,
+  .msg,
+  .link {
+    color: var(--_m);
     font-size: 0.875em;
   }
-  .choice-price {
-    font-weight: 600;
-    text-align: end;
-    font-variant-numeric: tabular-nums;
+  .price,
+  dd {
+    white-space: nowrap;
+    margin: 0 0 0 auto;
   }
-  .choice-price .choice-note {
-    font-weight: 400;
-  }
-  .code-form {
+  .code {
     display: grid;
     grid-template-columns: 1fr auto;
     gap: 0.25rem 0.5rem;
   }
-  .code-form label {
+  .code label,
+  .msg,
+  .link,
+  .summary .note {
     grid-column: 1 / -1;
-    font-weight: 600;
   }
-  input[type='text'] {
-    font: inherit;
-    color: var(--_fg);
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 0.5rem 0.75rem;
-    min-width: 0;
-    text-transform: uppercase;
-  }
-  input[type='text'][aria-invalid='true'] {
-    border-color: var(--_danger);
-  }
+  input,
   button {
     font: inherit;
-    font-weight: 600;
-    border-radius: var(--_radius);
-    padding: 0.5rem 1rem;
-    cursor: pointer;
-    border: 1px solid var(--_accent);
-    background: transparent;
-    color: var(--_accent);
+    color: var(--_f);
+    background: var(--_b);
+    border: 1px solid var(--_l);
+    border-radius: var(--_r);
+    padding: 0.5rem 0.75rem;
+    min-width: 0;
   }
-  button.primary {
-    background: var(--_accent);
-    color: var(--_accent-fg);
-    padding: 0.75rem 1rem;
+  input {
+    text-transform: uppercase;
+  }
+  [aria-invalid='true'] {
+    border-color: var(--_d);
+  }
+  button {
+    cursor: pointer;
+    border-color: var(--_a);
+    color: var(--_a);
+  }
+  .primary {
+    background: var(--_a);
+    color: var(--_k);
+    padding: 0.75rem;
     width: 100%;
   }
-  button.link {
-    grid-column: 1 / -1;
+  .link {
     justify-self: start;
     border: 0;
     padding: 0;
     font-weight: 400;
-    font-size: 0.875em;
     text-decoration: underline;
+    color: var(--_a);
   }
-  button[aria-disabled='true'] {
-    cursor: progress;
+  [aria-disabled='true'] {
     opacity: 0.75;
   }
-  input:focus-visible,
-  button:focus-visible,
-  [tabindex='-1']:focus-visible {
-    outline: 3px solid var(--_focus);
-    outline-offset: 2px;
-  }
-  .code-message {
-    grid-column: 1 / -1;
+  p,
+  dl {
     margin: 0;
-    font-size: 0.875em;
+  }
+  .msg:empty {
+    display: none;
   }
   .error {
-    color: var(--_danger);
+    color: var(--_d);
   }
   .ok {
-    color: var(--_success);
+    color: var(--_g);
   }
   .summary {
-    margin: 0;
     display: grid;
     grid-template-columns: 1fr auto;
     gap: 0.25rem 1rem;
-    font-variant-numeric: tabular-nums;
   }
-  .summary dt {
-    color: var(--_muted);
+  dt {
+    color: var(--_m);
   }
-  .summary dd {
-    margin: 0;
-    text-align: end;
-  }
-  .summary .due {
+  .due {
     font-weight: 700;
-    color: var(--_fg);
-    font-size: 1.125em;
   }
   .summary .note {
-    grid-column: 1 / -1;
-    text-align: start;
-    color: var(--_muted);
-    font-size: 0.875em;
+    white-space: normal;
+    margin: 0;
   }
   .group {
-    border: 1px solid var(--_success);
-    border-radius: var(--_radius);
+    border: 1px solid var(--_g);
+    border-radius: var(--_r);
     padding: 0.75rem;
-    display: grid;
-    gap: 0.5rem;
   }
-  .group p,
-  .success p,
-  .problem p {
-    margin: 0;
-  }
-  .title {
-    font-weight: 700;
-    font-size: 1.125em;
-  }
-  .divider {
-    text-align: center;
-    color: var(--_muted);
-    font-size: 0.875em;
-    margin: 0;
-  }
-  .problem {
+  .group,
+  .act,
+  .problem,
+  .success {
     display: grid;
     gap: 0.5rem;
     justify-items: start;
   }
-  .success {
-    display: grid;
-    gap: 0.25rem;
-  }
-  .loading {
-    display: flex;
-    align-items: center;
-    gap: 0.5rem;
-    color: var(--_muted);
-  }
-  .spinner {
-    width: 1em;
-    height: 1em;
-    border: 2px solid var(--_border);
-    border-top-color: var(--_accent);
-    border-radius: 50%;
-    animation: spin 0.8s linear infinite;
-  }
-  @keyframes spin {
-    to {
-      transform: rotate(360deg);
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .spinner {
-      animation-duration: 3s;
-    }
+  .act {
+    justify-items: stretch;
   }
   .sr-only {
     position: absolute;
     width: 1px;
     height: 1px;
-    margin: -1px;
-    padding: 0;
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
-    border: 0;
   }
 `;

@@ -1,66 +1,80 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { Api, ApiError, type AccessGroup, type Offer, type Plan, type Quote, type Subscription } from './api.js';
+import { Task, TaskStatus, initialState } from '@lit/task';
+import { Api, ApiError, isCodeRejection, retryable, type AccessGroup, type Plan, type PublicOffer, type Quote, type Subscription } from './api.js';
 import { emit, type ErrorEventDetail } from './events.js';
-import { explain } from './messages.js';
-import { formatDate, formatDiscount, formatPeriod, formatMoney, resolveLocale } from './format.js';
+import { Format, catalogueFor, resolveLocale } from './format.js';
 import { styles } from './offer-checkout.styles.js';
+import { planPicker } from './parts/plan-picker.js';
+import { offerList } from './parts/offer-list.js';
+import { codeField, message, type Message } from './parts/code-field.js';
+import { priceSummary } from './parts/price-summary.js';
 
-export type { QuoteEventDetail, SubscribedEventDetail, ErrorEventDetail, OfferCheckoutEventMap } from './events.js';
+export type {
+  QuoteEventDetail,
+  SubscribedEventDetail,
+  PaymentRequiredEventDetail,
+  ErrorEventDetail,
+  OfferCheckoutEventMap,
+} from './events.js';
 
 /** The API base when `api-base` is not set: the origin this script was loaded from. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 
-type Phase = 'loading' | 'ready' | 'failed' | 'subscribed';
-type Message = { kind: 'ok' | 'error'; text: string } | null;
-
-function toApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, 'network_error', e instanceof Error ? e.message : undefined);
+/** The quote shown for a plan and the code it was asked with. */
+interface Priced {
+  plan: string;
+  code: string | null;
+  quote: Quote;
 }
 
-function idempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+/** What the widget finished with: a subscription made here, or one the caller already had. */
+interface Outcome {
+  sub: Subscription;
+  plan: Plan | null;
+  quote: Quote | null;
+  group: AccessGroup | null;
+  existing: boolean;
 }
+
+const asError = (e: unknown): ApiError => (e instanceof ApiError ? e : new ApiError(0, 'network_error', e instanceof Error ? e.message : null));
+
+/** An Idempotency-Key (`randomUUID` needs a secure context; elsewhere a random string is unique enough for this). */
+const newKey = (): string => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** The quote of a plan without a code: its price, nothing off. */
-function fullPrice(plan: Plan): Quote {
-  return { plan_id: plan.id, price: plan.price, discount: 0, amount_due: plan.price, currency: plan.currency, discounted_cycles: 0, offer: null };
-}
+const fullPrice = (p: Plan): Quote => ({ plan_id: p.id, price: p.price, discount: 0, amount_due: p.price, currency: p.currency, discounted_cycles: 0 });
 
-/** Refusals of a code: the user may fix them by typing another code or picking another plan. */
-const CODE_REFUSALS = new Set([
-  'code_not_found',
-  'code_invalid_format',
-  'offer_not_started',
-  'offer_expired',
-  'not_eligible',
-  'not_applicable',
-  'avail_limit_reached',
-  'redemptions_exhausted',
-]);
+const live = (s: Subscription) => s.status === 'active' || s.status === 'grace' || (s.status === 'pending' && Date.parse(s.hold_expires_at ?? '') > Date.now());
 
 /**
  * @summary A subscription checkout for one product: plans, the offers meant for this user, a
- * promo code box, the price with its discount, and a Subscribe button. When the caller's
- * organisation grants access (IP range or verified email domain), that is offered first.
+ * promo code box, the price with its discount and terms, and a Subscribe button. A subscription
+ * the user already has is shown instead of the form; when the caller's organisation grants
+ * access (IP range or verified email domain), that is offered first. Words in English or Hindi.
  *
  * @attr publishable-key - The publisher's `pk_…` key (required).
  * @attr product-id - The product whose plans are sold (required).
  * @attr user-token - The signed-in user's token (HS256 JWT). Without it the user can browse and quote, not subscribe.
  * @attr api-base - The API's origin; defaults to the origin this script was loaded from.
  * @attr plan-id - The plan selected at first.
- * @attr locale - BCP 47 locale for money and dates; defaults to the closest `lang` attribute, then the browser's.
+ * @attr lang - The language of the words (`en`, `hi`); defaults to the closest `lang` on the page, then English.
+ * @attr locale - BCP 47 locale for money, counts and dates; defaults to the language above, then the browser's.
+ *
+ * @slot header - Above the checkout (a title, the publisher's logo).
+ * @slot footer - Below the checkout (terms, a help link).
  *
  * @event offer-checkout:quote - The price shown changed after the user picked a plan, an offer or applied a code. `detail`: {planId, code, price, discount, amountDue, currency, discountedCycles, offer, formatted, quote}.
- * @event offer-checkout:subscribed - The subscription was created. `detail`: {subscription, planId, code, via: 'checkout'|'group', groupId}.
+ * @event offer-checkout:payment-required - A checkout is pending: the page takes the payment before `hold_expires_at`. `detail`: {subscription_id, amount_due, currency, hold_expires_at}.
+ * @event offer-checkout:subscribed - An active subscription was created. `detail`: {subscription, planId, code, via: 'checkout'|'group', groupId}.
  * @event offer-checkout:error - A request was refused or failed. `detail`: {action, status, code, message, detail}.
  *
  * @csspart base - The card around everything.
  * @csspart loading - The loading indicator.
- * @csspart problem - The message shown when the checkout cannot load, with its retry button.
+ * @csspart problem - The message shown when the checkout cannot load (with a retry button only when retrying can help).
  * @csspart retry-button - The retry button.
  * @csspart group-access - The "Your organisation gives you access" box.
  * @csspart claim-button - The button that claims group access.
+ * @csspart group-message - Why claiming failed.
  * @csspart plans - The plan radio group.
  * @csspart plan - One plan choice.
  * @csspart offers - The offer radio group.
@@ -70,10 +84,12 @@ const CODE_REFUSALS = new Set([
  * @csspart apply-button - The button that applies the code.
  * @csspart code-message - The result of the code (applied, or why not).
  * @csspart remove-code-button - The button that removes an applied code.
- * @csspart summary - The price, discount, amount due and discounted cycles.
+ * @csspart summary - The price, discount, amount due and terms.
  * @csspart subscribe-button - The Subscribe button.
- * @csspart action-message - Why subscribing failed.
+ * @csspart action-message - The sign-in note, or why subscribing failed.
  * @csspart success - The confirmation after subscribing.
+ * @csspart existing - The subscription the user already has, shown instead of the form.
+ * @csspart payment - The "payment awaited" state of a pending checkout.
  *
  * @cssproperty --offer-checkout-font-family - Font of the widget (default: system-ui).
  * @cssproperty --offer-checkout-font-size - Base font size (default: 1rem).
@@ -95,29 +111,22 @@ export class OfferCheckout extends LitElement {
   static override styles = styles;
 
   static override properties = {
-    publishableKey: { type: String, attribute: 'publishable-key' },
-    productId: { type: String, attribute: 'product-id' },
-    userToken: { type: String, attribute: 'user-token' },
-    apiBase: { type: String, attribute: 'api-base' },
-    planId: { type: String, attribute: 'plan-id' },
-    locale: { type: String },
-    _phase: { state: true },
-    _plans: { state: true },
-    _offers: { state: true },
-    _groups: { state: true },
-    _planSel: { state: true },
-    _codeDraft: { state: true },
-    _code: { state: true },
-    _quote: { state: true },
-    _quoting: { state: true },
-    _codeMessage: { state: true },
-    _actionMessage: { state: true },
-    _groupMessage: { state: true },
-    _loadError: { state: true },
-    _busy: { state: true },
-    _announcement: { state: true },
-    _subscription: { state: true },
-    _subscribedVia: { state: true },
+    publishableKey: { attribute: 'publishable-key' },
+    productId: { attribute: 'product-id' },
+    userToken: { attribute: 'user-token' },
+    apiBase: { attribute: 'api-base' },
+    planId: { attribute: 'plan-id' },
+    locale: {},
+    // Observes the element's own `lang` attribute without replacing the native `lang` property.
+    _lang: { attribute: 'lang' },
+    _plan: { state: true },
+    _wanted: { state: true },
+    _draft: { state: true },
+    _codeMsg: { state: true },
+    _actionMsg: { state: true },
+    _groupMsg: { state: true },
+    _done: { state: true },
+    _say: { state: true },
   };
 
   declare publishableKey: string | null;
@@ -126,541 +135,421 @@ export class OfferCheckout extends LitElement {
   declare apiBase: string | null;
   declare planId: string | null;
   declare locale: string | null;
+  declare private _lang: string | null;
+  /** The plan chosen by the user (else `plan-id`, else the first). */
+  declare private _plan: string | null;
+  /** The code the user wants on the quote; it becomes the applied code once the API accepts it. */
+  declare private _wanted: string | null;
+  declare private _draft: string;
+  declare private _codeMsg: Message;
+  declare private _actionMsg: Message;
+  declare private _groupMsg: Message;
+  declare private _done: Outcome | null;
+  /** The live region's sentence. */
+  declare private _say: string;
 
-  declare private _phase: Phase;
-  declare private _plans: Plan[];
-  declare private _offers: Offer[];
-  declare private _groups: AccessGroup[];
-  declare private _planSel: string | null;
-  declare private _codeDraft: string;
-  /** The code applied to the quote (typed, or from a listed offer), upper-case. */
-  declare private _code: string | null;
-  declare private _quote: Quote | null;
-  declare private _quoting: boolean;
-  declare private _codeMessage: Message;
-  declare private _actionMessage: Message;
-  declare private _groupMessage: Message;
-  declare private _loadError: string | null;
-  declare private _busy: 'subscribe' | 'claim' | null;
-  declare private _announcement: string;
-  declare private _subscription: Subscription | null;
-  declare private _subscribedVia: { via: 'checkout' | 'group'; group: AccessGroup | null; plan: Plan | null } | null;
-
-  private loadSeq = 0;
-  private quoteSeq = 0;
-  private loaded = false;
-  private pendingKey: string | null = null;
+  /** The last accepted quote: a refused code never replaces it. */
+  private _priced: Priced | null = null;
+  private _client: [string, Api] | null = null;
+  private _key: string | null = null;
+  private _userChange = false;
+  private _holdTimer = 0;
+  private _aborted: Task<any, any>[] = [];
 
   constructor() {
     super();
-    this._phase = 'loading';
-    this._plans = [];
-    this._offers = [];
-    this._groups = [];
-    this._planSel = null;
-    this._codeDraft = '';
-    this._code = null;
-    this._quote = null;
-    this._quoting = false;
-    this._codeMessage = null;
-    this._actionMessage = null;
-    this._groupMessage = null;
-    this._loadError = null;
-    this._busy = null;
-    this._announcement = '';
-    this._subscription = null;
-    this._subscribedVia = null;
+    this._plan = this._wanted = this._codeMsg = this._actionMsg = this._groupMsg = this._done = null;
+    this._draft = this._say = '';
   }
 
-  /** The quote shown now (null while loading). Read-only. */
-  get quote(): Quote | null {
-    return this._quote;
+  // -------------------------------------------------------------------------------------------
+  // Controllers: each runs when its inputs change, and aborts the run it replaces (or all of
+  // them when the element leaves the page).
+  // -------------------------------------------------------------------------------------------
+
+  /** The product's active plans, and the groups whose access this caller qualifies for. */
+  private _plansTask = new Task(this, {
+    args: () => [this._api(), this.productId] as const,
+    task: ([api, productId], { signal }) => {
+      if (!api || !productId) throw new ApiError(-1, 'missing');
+      return Promise.all([api.plans(productId, signal), soft(api.access(signal), signal, [] as AccessGroup[])]);
+    },
+    onError: (e) => this._fail('load', e),
+  });
+
+  /** The subscriptions the signed-in caller already has on this product (none when anonymous). */
+  private _mineTask = new Task(this, {
+    args: () => [this._api(), this.productId, this.userToken] as const,
+    task: ([api, productId, token], { signal }) =>
+      api && productId && token ? soft(api.mine(productId, signal), signal, [] as Subscription[]) : ([] as Subscription[]),
+  });
+
+  private _offersTask = new Task(this, {
+    args: () => [this._api(), this.productId, this.plan?.id] as const,
+    task: ([api, productId, plan], { signal }) =>
+      api && productId && plan ? soft(api.offers(productId, plan, signal), signal, [] as PublicOffer[]) : ([] as PublicOffer[]),
+  });
+
+  private _quoteTask = new Task(this, {
+    args: () => [this._api(), this.plan, this._wanted] as const,
+    task: async ([api, plan, code], { signal }): Promise<Priced | typeof initialState> => {
+      if (!api || !plan) return initialState;
+      const p = this._priced;
+      if (p && p.plan === plan.id && p.code === code) return p;
+      return { plan: plan.id, code, quote: code ? await api.quote(plan.id, code, signal) : fullPrice(plan) };
+    },
+    onComplete: (r) => this._quoted(r as Priced),
+    onError: (e) => this._refused(e),
+  });
+
+  private _checkoutTask = new Task(this, {
+    autoRun: false,
+    task: ([api, plan, code, key]: [Api, Plan, string | null, string], { signal }) => api.subscribe(plan.id, code, key, signal),
+    onComplete: (sub) => this._subscribed(sub, null),
+    onError: (e) => {
+      const err = asError(e);
+      if ((e as Error)?.name === 'AbortError') return;
+      const text = this._fail('subscribe', err);
+      // A refused attempt is over: the next click is a new attempt. After a network failure or a
+      // 5xx the outcome is unknown, so a retry keeps the key and cannot subscribe twice.
+      if (!retryable(err)) this._key = null;
+      if (isCodeRejection(err) && this._wanted) {
+        this._codeMsg = { ok: false, text: this.f.t.notApplied(this._wanted, text) };
+        this._wanted = null;
+      }
+      this._actionMsg = { ok: false, text };
+    },
+  });
+
+  private _claimTask = new Task(this, {
+    autoRun: false,
+    task: ([api, group]: [Api, AccessGroup], { signal }) => api.claim(group.id, signal).then((sub) => ({ sub, group })),
+    onComplete: ({ sub, group }) => this._subscribed(sub, group),
+    onError: (e) => {
+      if ((e as Error)?.name !== 'AbortError') this._groupMsg = { ok: false, text: this._fail('claim', asError(e)) };
+    },
+  });
+
+  private get _tasks(): Task<any, any>[] {
+    return [this._plansTask, this._mineTask, this._offersTask, this._quoteTask, this._checkoutTask, this._claimTask];
   }
 
-  /** The subscription created in this widget, if any. Read-only. */
-  get subscription(): Subscription | null {
-    return this._subscription;
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this._holdTimer);
+    // Nothing late: every request in flight is aborted; the reads run again if the element comes back.
+    this._aborted = this._tasks.filter((t) => t.status === TaskStatus.PENDING);
+    for (const t of this._aborted) t.abort();
   }
 
-  /** Loads plans, offers and group access again. */
-  reload(): Promise<void> {
-    return this.load();
+  override connectedCallback(): void {
+    super.connectedCallback();
+    for (const t of this._aborted.splice(0)) if (t.autoRun) void t.run();
+    if (this._done) this._watchHold();
+  }
+
+  /** Off the page, nothing renders (a request answered after removal changes nothing). */
+  protected override shouldUpdate(): boolean {
+    return this.isConnected;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const inputs = ['publishableKey', 'productId', 'userToken', 'apiBase'] as const;
-    if (!this.loaded || inputs.some((k) => changed.has(k))) {
-      void this.load();
-    } else if (changed.has('planId') && this.planId && this._phase === 'ready' && this._plans.some((p) => p.id === this.planId)) {
-      void this.selectPlan(this.planId, false);
+    const c = changed as Map<string, unknown>;
+    if (['publishableKey', 'productId', 'userToken', 'apiBase'].some((k) => c.has(k))) {
+      this._priced = this._done = this._wanted = this._codeMsg = this._actionMsg = this._key = null;
     }
+    if (c.has('planId') && this.planId) this._plan = this.planId;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if ((changed as Map<string, unknown>).has('_phase') && this._phase === 'subscribed') {
-      (this.renderRoot.querySelector('.success') as HTMLElement | null)?.focus();
-    }
+
+  // -------------------------------------------------------------------------------------------
+  // Public API
+  // -------------------------------------------------------------------------------------------
+
+  /** The subscription made in this widget or found for this user, if any. */
+  get subscription(): Subscription | null {
+    return this._done?.sub ?? null;
   }
 
-  private get uiLocale(): string {
-    return resolveLocale(this.locale || this.closest('[lang]')?.getAttribute('lang') || null);
+  /** Reads plans, offers, group access and the user's subscriptions again (e.g. after the page took a payment). */
+  async reload(): Promise<void> {
+    this._done = this._priced = null;
+    await Promise.all([this._plansTask.run(), this._mineTask.run()]);
   }
 
-  private api(): Api {
-    return new Api(this.apiBase || SCRIPT_ORIGIN, this.publishableKey ?? '', this.userToken || null);
+  // -------------------------------------------------------------------------------------------
+  // State
+  // -------------------------------------------------------------------------------------------
+
+  private _api(): Api | null {
+    if (!this.publishableKey) return null;
+    const id = `${this.apiBase}|${this.publishableKey}|${this.userToken}`;
+    if (this._client?.[0] !== id) this._client = [id, new Api(this.apiBase || SCRIPT_ORIGIN, this.publishableKey, this.userToken || null)];
+    return this._client[1];
   }
 
-  private money(minor: number, currency: string): string {
-    return formatMoney(minor, currency, this.uiLocale);
+  /** Words and numbers in the language of `lang` (the element's or the page's), Intl in `locale`. */
+  get f(): Format {
+    const lang = this._lang || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
+    const locale = resolveLocale(this.locale, lang, navigator.language);
+    const key = `${lang}|${locale}`;
+    if (this._format?.[0] !== key) this._format = [key, new Format(locale, catalogueFor(lang))];
+    return this._format[1];
+  }
+  private _format: [string, Format] | null = null;
+
+  private get plan(): Plan | undefined {
+    const plans = this._plansTask.value?.[0] ?? [];
+    return plans.find((p) => p.id === this._plan) ?? plans.find((p) => p.id === this.planId) ?? plans[0];
   }
 
-  private get plan(): Plan | null {
-    return this._plans.find((p) => p.id === this._planSel) ?? null;
+  /** The accepted quote of the chosen plan. */
+  private get _shown(): Priced | null {
+    const p = this._priced;
+    return p && p.plan === this.plan?.id ? p : null;
   }
 
-  private fail(action: ErrorEventDetail['action'], error: ApiError): string {
-    const message = explain(error.code, error.status);
-    emit(this, 'offer-checkout:error', { action, status: error.status, code: error.code, message, detail: error.detail ?? null });
-    return message;
+  private _fail(action: ErrorEventDetail['action'], e: unknown): string {
+    const err = asError(e);
+    const text = this.f.error(err.code, err.status);
+    if (err.code !== 'missing') emit(this, 'offer-checkout:error', { action, status: err.status, code: err.code, message: text, detail: err.detail });
+    this._say = text;
+    return text;
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Data flow
-  // ------------------------------------------------------------------------------------------
-
-  private async load(): Promise<void> {
-    this.loaded = true;
-    const seq = ++this.loadSeq;
-    this.quoteSeq++;
-    Object.assign(this, {
-      _phase: 'loading',
-      _quote: null,
-      _code: null,
-      _codeMessage: null,
-      _actionMessage: null,
-      _groupMessage: null,
-      _subscription: null,
-      _subscribedVia: null,
-      _busy: null,
-    });
-    if (!this.publishableKey || !this.productId) {
-      this._loadError = 'This checkout is missing its publishable-key or product-id attribute.';
-      this._phase = 'failed';
-      this._announcement = this._loadError;
-      return;
-    }
-    const api = this.api();
-    try {
-      const [plans, groups] = await Promise.all([
-        api.plans(this.productId),
-        api.access().catch(() => [] as AccessGroup[]),
-      ]);
-      if (seq !== this.loadSeq) return;
-      if (plans.length === 0) throw new ApiError(404, 'no_plans', 'No active plan');
-      this._plans = plans;
-      this._groups = groups;
-      this._phase = 'ready';
-      const first = plans.find((p) => p.id === this.planId) ?? plans[0]!;
-      this._announcement = groups.length > 0 ? 'Your organisation gives you access. Plans loaded.' : 'Plans loaded.';
-      await this.selectPlan(first.id, false);
-    } catch (e) {
-      if (seq !== this.loadSeq) return;
-      const error = toApiError(e);
-      this._loadError =
-        error.code === 'no_plans' ? 'No plan of this product is on sale right now.' : this.fail('load', error);
-      this._phase = 'failed';
-      this._announcement = this._loadError;
-    }
-  }
-
-  private async selectPlan(planId: string, byUser: boolean): Promise<void> {
-    this._planSel = planId;
-    this.pendingKey = null;
-    this._actionMessage = null;
-    const productId = this.productId!;
-    const offers = this.api()
-      .offers(productId, planId)
-      .catch(() => [] as Offer[])
-      .then((list) => {
-        if (this._planSel === planId) this._offers = list;
+  private _quoted(r: Priced): void {
+    const before = this._priced;
+    this._priced = r;
+    const plan = this.plan!;
+    const f = this.f;
+    if (r.code && before?.code !== r.code) {
+      const off = r.quote.offer?.discount ? f.discount(r.quote.offer.discount, r.quote.price) : f.t.off(f.money(r.quote.discount, r.quote.currency));
+      this._codeMsg = { ok: true, text: f.t.applied(r.code, off) };
+    } else if (!r.code && before?.code) this._codeMsg = null;
+    if (before?.code === r.code && before.plan === r.plan) return; // a refused code fell back: its message stays
+    this._say = `${r.code ? this._codeMsg?.text + ' ' : ''}${plan.name}: ${this._termsOf(plan, r.quote)}`;
+    if (this._userChange) {
+      this._userChange = false;
+      const q = r.quote;
+      emit(this, 'offer-checkout:quote', {
+        planId: q.plan_id,
+        code: r.code,
+        price: q.price,
+        discount: q.discount,
+        amountDue: q.amount_due,
+        currency: q.currency,
+        discountedCycles: q.discounted_cycles,
+        offer: q.offer ?? null,
+        formatted: { price: f.money(q.price, q.currency), discount: f.money(q.discount, q.currency), amountDue: f.money(q.amount_due, q.currency) },
+        quote: q,
       });
-    await Promise.all([offers, this.requote(byUser)]);
-  }
-
-  /** Quotes the selected plan with the applied code; a refused code falls back to the full price. */
-  private async requote(byUser: boolean): Promise<void> {
-    const plan = this.plan;
-    if (!plan) return;
-    const seq = ++this.quoteSeq;
-    const code = this._code;
-    this._quoting = true;
-    try {
-      // Without a code nothing is discounted: the plan's price is the quote (one round trip saved).
-      const quote = code ? await this.api().quote(plan.id, code) : fullPrice(plan);
-      if (seq !== this.quoteSeq) return;
-      this._quote = quote;
-      this._codeMessage = code
-        ? {
-            kind: 'ok',
-            text: `Code ${code} applied${quote.offer?.discount ? `: ${formatDiscount(quote.offer.discount, this.uiLocale)}` : ''}.`,
-          }
-        : null;
-      this._announcement = (code ? `Code ${code} applied. ` : '') + this.describe(quote, plan);
-      if (byUser) this.emitQuote(quote, code);
-    } catch (e) {
-      if (seq !== this.quoteSeq) return;
-      const error = toApiError(e);
-      const message = this.fail('quote', error);
-      this._quote = fullPrice(plan);
-      if (code) {
-        this._code = null;
-        this._codeMessage = { kind: 'error', text: message };
-        this._announcement = `Code ${code} was not applied. ${message}`;
-      } else {
-        this._actionMessage = { kind: 'error', text: message };
-        this._announcement = message;
-      }
-    } finally {
-      if (seq === this.quoteSeq) this._quoting = false;
     }
   }
 
-  private emitQuote(quote: Quote, code: string | null): void {
-    emit(this, 'offer-checkout:quote', {
-      planId: quote.plan_id,
-      code,
-      price: quote.price,
-      discount: quote.discount,
-      amountDue: quote.amount_due,
-      currency: quote.currency,
-      discountedCycles: quote.discounted_cycles,
-      offer: quote.offer ?? null,
-      formatted: {
-        price: this.money(quote.price, quote.currency),
-        discount: this.money(quote.discount, quote.currency),
-        amountDue: this.money(quote.amount_due, quote.currency),
-      },
-      quote,
-    });
+  private _termsOf(plan: Plan, q: Quote): string {
+    return q.discount > 0 ? this.f.terms(plan, q.amount_due, q.discounted_cycles) : this.f.perPeriod(q.amount_due, q.currency, plan.duration);
   }
 
-  /** One sentence for the live region: what the user pays, and for how long. */
-  private describe(quote: Quote, plan: Plan): string {
-    const due = this.money(quote.amount_due, quote.currency);
-    const every = formatPeriod(plan.duration);
-    if (quote.discount <= 0) return `${plan.name}: ${due} every ${every}.`;
-    return `${plan.name}: ${due} due now instead of ${this.money(quote.price, quote.currency)}. ${this.cyclesNote(quote, plan)}`;
+  /** A code the API refused: the code applied before stays, and the message says why. */
+  private _refused(e: unknown): void {
+    if ((e as Error)?.name === 'AbortError') return;
+    const code = this._wanted;
+    const text = this._fail('quote', e);
+    const keep = this._shown?.code ?? null;
+    if (code) {
+      this._codeMsg = { ok: false, text: this.f.t.notApplied(code, text) };
+      this._say = this._codeMsg.text;
+    } else this._actionMsg = { ok: false, text };
+    this._userChange = false;
+    this._wanted = keep === code ? null : keep;
   }
 
-  private cyclesNote(quote: Quote, plan: Plan): string {
-    const full = `${this.money(quote.price, quote.currency)} every ${formatPeriod(plan.duration)}`;
-    const cycles = quote.discounted_cycles;
-    if (cycles === null) return 'The discount applies to every billing cycle.';
-    if (cycles <= 1) return `The discount applies to the first billing cycle only; then ${full}.`;
-    return `The discounted price applies to the first ${cycles} billing cycles; then ${full}.`;
+  private _select(plan: string): void {
+    this._plan = plan;
+    this._key = null;
+    this._actionMsg = null;
+    this._userChange = true;
   }
 
-  private async applyCode(code: string | null): Promise<void> {
-    this._code = code;
-    this.pendingKey = null;
-    this._actionMessage = null;
-    await this.requote(true);
+  private _apply(code: string | null): void {
+    this._wanted = code;
+    this._key = null;
+    this._actionMsg = null;
+    this._userChange = true;
+    if (code === this._shown?.code) this._userChange = false;
   }
 
-  private async subscribe(): Promise<void> {
+  private _subscribe(): void {
+    const api = this._api();
     const plan = this.plan;
-    if (!plan || this._busy) return;
-    if (!this.userToken) {
-      const text = this.fail('subscribe', new ApiError(401, 'login_required', 'No user-token attribute.'));
-      this._actionMessage = { kind: 'error', text };
-      this._announcement = text;
+    if (!api || !plan || this._checkoutTask.status === TaskStatus.PENDING || this._quoteTask.status === TaskStatus.PENDING) return;
+    this._actionMsg = null;
+    this._key ??= newKey();
+    void this._checkoutTask.run([api, plan, this._shown?.code ?? null, this._key]);
+  }
+
+  private _claim(group: AccessGroup): void {
+    const api = this._api();
+    if (!api || this._claimTask.status === TaskStatus.PENDING) return;
+    this._groupMsg = null;
+    void this._claimTask.run([api, group]);
+  }
+
+  private _subscribed(sub: Subscription, group: AccessGroup | null): void {
+    this._key = null;
+    const plan = (this._plansTask.value?.[0] ?? []).find((p) => p.id === sub.plan_id) ?? (group ? null : (this.plan ?? null));
+    const code = group ? null : (this._shown?.code ?? null);
+    this._done = { sub, plan, group, quote: group ? null : (this._shown?.quote ?? null), existing: false };
+    // Focus moves to the confirmation (or the payment notice) once it is rendered.
+    void this.updateComplete.then(() => (this.renderRoot.querySelector('[tabindex="-1"]') as HTMLElement | null)?.focus());
+    const f = this.f;
+    if (sub.status === 'pending') {
+      this._say = f.t.awaiting(plan?.name ?? f.t.yourPlan, f.money(sub.amount_due, sub.currency), f.date(sub.hold_expires_at, true));
+      emit(this, 'offer-checkout:payment-required', {
+        subscription_id: sub.id,
+        amount_due: sub.amount_due,
+        currency: sub.currency,
+        hold_expires_at: sub.hold_expires_at,
+      });
+      this._watchHold();
       return;
     }
-    this._busy = 'subscribe';
-    this._actionMessage = null;
-    this.pendingKey ??= idempotencyKey();
-    const code = this._code;
-    try {
-      const subscription = await this.api().subscribe(plan.id, code, this.pendingKey);
-      this.succeed(subscription, plan, code, null);
-    } catch (e) {
-      const error = toApiError(e);
-      const text = this.fail('subscribe', error);
-      // A refused attempt is over: the next click is a new attempt. After a network failure or a
-      // 5xx the outcome is unknown, so the retry keeps the key and cannot subscribe twice.
-      if (error.status !== 0 && error.status < 500) this.pendingKey = null;
-      if (code && CODE_REFUSALS.has(error.code)) {
-        this._code = null;
-        this._codeMessage = { kind: 'error', text };
-        this.pendingKey = null;
-        void this.requote(false);
-      }
-      this._actionMessage = { kind: 'error', text };
-      this._announcement = `Not subscribed. ${text}`;
-    } finally {
-      this._busy = null;
+    this._say = group ? f.t.viaGroup(group.name) : f.t.subscribed(plan?.name ?? f.t.yourPlan);
+    emit(this, 'offer-checkout:subscribed', { subscription: sub, planId: sub.plan_id, code, via: group ? 'group' : 'checkout', groupId: group?.id ?? null });
+  }
+
+  /** Re-renders once a pending checkout's hold has expired. */
+  private _watchHold(): void {
+    clearTimeout(this._holdTimer);
+    const at = Date.parse(this.subscription?.hold_expires_at ?? '');
+    if (this.subscription?.status === 'pending' && at > Date.now()) {
+      this._holdTimer = window.setTimeout(() => this.requestUpdate(), Math.min(at - Date.now() + 50, 2 ** 31 - 1));
     }
   }
 
-  private async claim(group: AccessGroup): Promise<void> {
-    if (this._busy) return;
-    if (!this.userToken) {
-      const text = this.fail('claim', new ApiError(401, 'login_required', 'No user-token attribute.'));
-      this._groupMessage = { kind: 'error', text };
-      this._announcement = text;
-      return;
-    }
-    this._busy = 'claim';
-    this._groupMessage = null;
-    try {
-      const subscription = await this.api().claim(group.id);
-      this.succeed(subscription, this._plans.find((p) => p.id === subscription.plan_id) ?? null, null, group);
-    } catch (e) {
-      const text = this.fail('claim', toApiError(e));
-      this._groupMessage = { kind: 'error', text };
-      this._announcement = `Access not granted. ${text}`;
-    } finally {
-      this._busy = null;
-    }
-  }
-
-  private succeed(subscription: Subscription, plan: Plan | null, code: string | null, group: AccessGroup | null): void {
-    this.pendingKey = null;
-    this._subscription = subscription;
-    this._subscribedVia = { via: group ? 'group' : 'checkout', group, plan };
-    this._phase = 'subscribed';
-    this._announcement = group
-      ? `You have access through ${group.name}.`
-      : `You are subscribed${plan ? ` to ${plan.name}` : ''}.`;
-    emit(this, 'offer-checkout:subscribed', {
-      subscription,
-      planId: subscription.plan_id ?? plan?.id ?? '',
-      code,
-      via: group ? 'group' : 'checkout',
-      groupId: group?.id ?? null,
-    });
-  }
-
-  // ------------------------------------------------------------------------------------------
+  // -------------------------------------------------------------------------------------------
   // Rendering
-  // ------------------------------------------------------------------------------------------
+  // -------------------------------------------------------------------------------------------
 
   protected override render(): TemplateResult {
-    let body: TemplateResult | typeof nothing;
-    switch (this._phase) {
-      case 'loading':
-        body = html`<div class="loading" part="loading"><span class="spinner" aria-hidden="true"></span>Loading plans…</div>`;
-        break;
-      case 'failed':
-        body = html`<div class="problem" part="problem">
-          <p class="error">${this._loadError}</p>
-          <button type="button" part="retry-button" @click=${() => this.load()}>Try again</button>
-        </div>`;
-        break;
-      case 'subscribed':
-        body = this.renderSuccess();
-        break;
-      default:
-        body = html`${this.renderGroups()}${this.renderPlans()}${this.renderOffers()}${this.renderCodeForm()}${this.renderSummary()}${this.renderSubscribe()}`;
-    }
-    return html`<div class="base" part="base" aria-busy=${this._phase === 'loading' ? 'true' : 'false'}>
-      ${body}
-      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
+    const f = this.f;
+    return html`<div class="base" part="base" aria-busy=${this._ready ? 'false' : 'true'}>
+      <slot name="header"></slot>
+      ${this._body(f)}
+      <slot name="footer"></slot>
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this._say}</div>
     </div>`;
   }
 
-  private renderMessage(message: Message, id: string, part: string): TemplateResult {
-    return html`<p id=${id} part=${part} class="code-message ${message?.kind ?? ''}">${message?.text ?? ''}</p>`;
+  private get _ready(): boolean {
+    return [this._plansTask, this._mineTask].every((t) => t.status === TaskStatus.COMPLETE);
   }
 
-  private renderGroups(): TemplateResult | typeof nothing {
-    if (this._groups.length === 0) return nothing;
-    return html`<div class="group" part="group-access" role="group" aria-labelledby="group-title">
-        <p class="title" id="group-title">Your organisation gives you access</p>
-        ${this._groups.map((g) =>
-          g.claimed
-            ? html`<p>You already have access through ${g.name}.</p>`
-            : html`<p>
-                  ${g.name} covers your subscription
-                  ${g.via === 'ip' ? 'on its network' : 'through your work email'}, at no charge to you.
-                  ${g.seats_available === 0 ? html`<span class="error">All its seats are taken right now.</span>` : nothing}
-                </p>
-                <button
-                  type="button"
-                  class="primary"
-                  part="claim-button"
-                  aria-disabled=${this._busy ? 'true' : 'false'}
-                  aria-describedby="group-message"
-                  @click=${() => this.claim(g)}
-                >
-                  Get access with ${g.name}
-                </button>`,
-        )}
-        ${this.renderMessage(this._groupMessage, 'group-message', 'group-message')}
-      </div>
-      <p class="divider">or choose a plan</p>`;
-  }
-
-  private renderPlans(): TemplateResult {
-    return html`<fieldset part="plans">
-      <legend>Choose a plan</legend>
-      ${this._plans.map(
-        (plan) => html`<label class="choice" part="plan">
-          <input
-            type="radio"
-            name="plan"
-            .value=${plan.id}
-            .checked=${plan.id === this._planSel}
-            @change=${() => this.selectPlan(plan.id, true)}
-          />
-          <span class="choice-main">
-            <span class="choice-name">${plan.name}</span>
-            <span class="choice-note">
-              ${plan.description || `Billed every ${formatPeriod(plan.duration)}`}${plan.pricing === 'aum' ? ' · fee on assets under management' : ''}
-            </span>
-          </span>
-          <span class="choice-price">
-            ${this.money(plan.price, plan.currency)}<span class="choice-note"> / ${formatPeriod(plan.duration)}</span>
-          </span>
-        </label>`,
-      )}
-    </fieldset>`;
-  }
-
-  private renderOffers(): TemplateResult | typeof nothing {
-    const usable = this._offers.filter((o) => o.code);
-    if (usable.length === 0) return nothing;
-    const lang = this.uiLocale;
-    return html`<fieldset part="offers">
-      <legend>Offers for you</legend>
-      <label class="choice" part="offer">
-        <input type="radio" name="offer" .checked=${this._code === null} @change=${() => this.applyCode(null)} />
-        <span class="choice-main"><span class="choice-name">No offer</span></span>
-        <span></span>
-      </label>
-      ${usable.map((offer) => {
-        const code = offer.code!.toUpperCase();
-        const ends = formatDate(offer.ends_at, lang);
-        const priced = offer.plans?.find((p) => p.plan_id === this._planSel);
-        const limit = offer.subscription_limit;
-        const cycles = !limit ? 'every billing cycle' : limit === 1 ? 'first billing cycle' : `first ${limit} billing cycles`;
-        return html`<label class="choice" part="offer">
-          <input
-            type="radio"
-            name="offer"
-            .checked=${this._code === code}
-            @change=${() => {
-              this._codeDraft = code;
-              void this.applyCode(code);
-            }}
-          />
-          <span class="choice-main">
-            <span class="choice-name">${offer.name || formatDiscount(offer.discount, lang)}</span>
-            <span class="choice-note">Code ${code} · ${cycles}${ends ? ` · until ${ends}` : ''}</span>
-          </span>
-          <span class="choice-price">
-            ${priced ? this.money(priced.amount_due, priced.currency) : formatDiscount(offer.discount, lang)}
-          </span>
-        </label>`;
-      })}
-    </fieldset>`;
-  }
-
-  private renderCodeForm(): TemplateResult {
-    const error = this._codeMessage?.kind === 'error';
-    return html`<form
-      class="code-form"
-      part="code-form"
-      novalidate
-      @submit=${(e: Event) => {
-        e.preventDefault();
-        const code = this._codeDraft.trim().toUpperCase();
-        if (!code) {
-          this._codeMessage = { kind: 'error', text: 'Type a promo code first.' };
-          this._announcement = this._codeMessage.text;
-          return;
-        }
-        void this.applyCode(code);
-      }}
-    >
-      <label for="code">Promo code</label>
-      <input
-        id="code"
-        type="text"
-        part="code-input"
-        name="code"
-        autocomplete="off"
-        autocapitalize="characters"
-        spellcheck="false"
-        maxlength="64"
-        aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby="code-message"
-        .value=${this._codeDraft}
-        @input=${(e: Event) => (this._codeDraft = (e.target as HTMLInputElement).value)}
-      />
-      <button type="submit" part="apply-button">Apply</button>
-      ${this.renderMessage(this._codeMessage, 'code-message', 'code-message')}
-      ${this._code && this._codeMessage?.kind === 'ok'
-        ? html`<button type="button" class="link" part="remove-code-button" @click=${() => this.applyCode(null)}>Remove code ${this._code}</button>`
-        : nothing}
-    </form>`;
-  }
-
-  private renderSummary(): TemplateResult | typeof nothing {
-    const quote = this._quote;
-    const plan = this.plan;
-    if (!quote || !plan) return nothing;
-    const every = formatPeriod(plan.duration);
-    return html`<dl class="summary" part="summary" aria-busy=${this._quoting ? 'true' : 'false'}>
-      <dt>Price</dt>
-      <dd>${this.money(quote.price, quote.currency)} every ${every}</dd>
-      ${quote.discount > 0
-        ? html`<dt>Discount${this._code ? ` (${this._code})` : ''}</dt>
-            <dd class="ok">−${this.money(quote.discount, quote.currency)}</dd>`
-        : nothing}
-      <dt>Due now</dt>
-      <dd class="due">${this.money(quote.amount_due, quote.currency)}</dd>
-      ${quote.discount > 0 ? html`<dd class="note">${this.cyclesNote(quote, plan)}</dd>` : nothing}
-    </dl>`;
-  }
-
-  private renderSubscribe(): TemplateResult {
-    const quote = this._quote;
-    const label = quote
-      ? quote.amount_due === 0
-        ? 'Subscribe for free'
-        : `Subscribe for ${this.money(quote.amount_due, quote.currency)}`
-      : 'Subscribe';
-    return html`<div>
+  private _body(f: Format): TemplateResult | typeof nothing {
+    const failed = this._plansTask.status === TaskStatus.ERROR ? (this._plansTask.error as Error) : null;
+    if (failed && failed.name !== 'AbortError') return this._problem(f, asError(failed));
+    if (!this._ready) return html`<p part="loading" class="muted">${f.t.loading}</p>`;
+    const [plans, groups] = this._plansTask.value!;
+    if (plans.length === 0) return this._problem(f, new ApiError(404, 'no_plans'));
+    if (this._done) return this._outcome(f, this._done);
+    const existing = this._mineTask.value!.find(live);
+    if (existing) return this._outcome(f, { sub: existing, plan: plans.find((p) => p.id === existing.plan_id) ?? null, quote: null, group: null, existing: true });
+    const plan = this.plan!;
+    const shown = this._shown;
+    const busy = this._quoteTask.status === TaskStatus.PENDING || this._checkoutTask.status === TaskStatus.PENDING;
+    return html`${this._groups(f, groups)}${planPicker(f, plans, plan.id, (id) => this._select(id))}
+    ${offerList(f, plan, this._offersTask.value ?? [], this._wanted, (code) => {
+      this._draft = code ?? '';
+      this._apply(code);
+    })}
+    ${codeField(f, this._draft, this._codeMsg, shown?.code ?? null, {
+      input: (v) => (this._draft = v),
+      apply: () => {
+        const code = this._draft.trim().toUpperCase();
+        if (code) this._apply(code);
+        else this._say = (this._codeMsg = { ok: false, text: f.error('code_invalid_format', 422) }).text;
+      },
+      remove: () => this._apply(null),
+    })}
+    ${shown ? priceSummary(f, plan, shown.quote, shown.code, this._quoteTask.status === TaskStatus.PENDING) : nothing}
+    <div class="act">
       <button
         type="button"
         class="primary"
         part="subscribe-button"
-        aria-disabled=${this._busy || this._quoting ? 'true' : 'false'}
+        aria-disabled=${busy ? 'true' : 'false'}
         aria-describedby="action-message"
-        @click=${() => (this._quoting ? undefined : this.subscribe())}
+        @click=${() => this._subscribe()}
       >
-        ${label}
+        ${shown ? (shown.quote.amount_due === 0 ? f.t.subscribeFree : f.t.subscribeFor(f.money(shown.quote.amount_due, shown.quote.currency))) : f.t.subscribe}
       </button>
-      ${this.renderMessage(this._actionMessage, 'action-message', 'action-message')}
-      ${this.userToken ? nothing : html`<p class="muted">Sign in on this site to subscribe.</p>`}
+      ${message(this._actionMsg ?? (this.userToken ? null : { ok: false, text: f.t.signIn }), 'action-message')}
     </div>`;
   }
 
-  private renderSuccess(): TemplateResult {
-    const done = this._subscribedVia;
-    const sub = this._subscription;
-    const plan = done?.plan ?? null;
-    const renews = formatDate(typeof sub?.current_period_end === 'string' ? sub.current_period_end : null, this.uiLocale);
-    const amount = typeof sub?.amount_due === 'number' && typeof sub.currency === 'string' ? this.money(sub.amount_due, sub.currency) : null;
-    return html`<div class="success" part="success" tabindex="-1">
-      <p class="title ok">${done?.group ? `You have access through ${done.group.name}` : 'You are subscribed'}</p>
-      ${plan ? html`<p>${plan.name} · every ${formatPeriod(plan.duration)}</p>` : nothing}
-      ${amount !== null && !done?.group ? html`<p>Amount due now: ${amount}</p>` : nothing}
-      ${renews ? html`<p>${sub?.status === 'active' ? 'Current period ends' : 'Period ends'} on ${renews}.</p>` : nothing}
-      ${sub ? html`<p class="muted">Subscription ${sub.id}</p>` : nothing}
+  private _problem(f: Format, e: ApiError): TemplateResult {
+    return html`<div class="problem" part="problem">
+      <p class="error">${f.error(e.code, e.status)}</p>
+      ${retryable(e) ? html`<button type="button" part="retry-button" @click=${() => this.reload()}>${f.t.tryAgain}</button>` : nothing}
     </div>`;
   }
+
+  private _groups(f: Format, groups: AccessGroup[]): TemplateResult | typeof nothing {
+    if (groups.length === 0) return nothing;
+    return html`<div class="group" part="group-access" role="group" aria-labelledby="group-title">
+        <p class="title" id="group-title">${f.t.groupTitle}</p>
+        ${groups.map(
+          (g) =>
+            html`<p>${f.t.groupCovers(g.name)}</p>
+              <button
+                type="button"
+                class="primary"
+                part="claim-button"
+                aria-disabled=${this._claimTask.status === TaskStatus.PENDING ? 'true' : 'false'}
+                aria-describedby="group-message"
+                @click=${() => this._claim(g)}
+              >
+                ${f.t.claim(g.name)}
+              </button>`,
+        )}
+        ${message(this._groupMsg, 'group-message')}
+      </div>`;
+  }
+
+  /** A subscription made here or found: active, or pending with its payment awaited until the hold expires. */
+  private _outcome(f: Format, o: Outcome): TemplateResult {
+    const { sub, plan } = o;
+    const name = plan?.name ?? f.t.yourPlan;
+    if (sub.status === 'pending') {
+      const expired = Date.parse(sub.hold_expires_at ?? '') <= Date.now();
+      return html`<div class="success" part="payment" tabindex="-1">
+        <p class="title">${f.t.awaitingTitle}</p>
+        <p>${expired ? f.t.holdExpired : f.t.awaiting(name, f.money(sub.amount_due, sub.currency), f.date(sub.hold_expires_at, true))}</p>
+        ${expired ? html`<button type="button" part="retry-button" @click=${() => this.reload()}>${f.t.tryAgain}</button>` : nothing}
+      </div>`;
+    }
+    const q = o.quote;
+    const cycles = q?.discounted_cycles;
+    const full = plan ? f.perPeriod(sub.price, sub.currency, plan.duration) : f.money(sub.price, sub.currency);
+    return html`<div class="success" part=${o.existing ? 'existing' : 'success'} tabindex="-1">
+      <p class="title ok">${o.group ? f.t.viaGroup(o.group.name) : o.existing ? f.t.already(name) : f.t.subscribed(name)}</p>
+      ${q && sub.code && sub.discount > 0 && plan
+        ? html`<p>
+            ${f.t.saved(sub.code, f.money(sub.discount, sub.currency), cycles === null ? null : f.cyclesSpan(plan.duration, cycles ?? 1))}
+          </p>`
+        : nothing}
+      ${o.group || o.existing ? nothing : html`<p>${f.t.dueNow}: ${f.money(sub.amount_due, sub.currency)}</p>`}
+      ${q && sub.code && sub.discount > 0 && cycles !== null ? html`<p>${f.t.after(full)}</p>` : nothing}
+    </div>`;
+  }
+}
+
+/** A read whose failure is not the user's business (offers, access, own subscriptions): a fallback, unless aborted. */
+function soft<T>(p: Promise<T>, signal: AbortSignal, fallback: T): Promise<T> {
+  return p.catch((e) => {
+    if (signal.aborted) throw e;
+    return fallback;
+  });
 }
 
 if (!customElements.get('offer-checkout')) customElements.define('offer-checkout', OfferCheckout);

@@ -52,6 +52,7 @@ async function newPage(): Promise<Page> {
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addInitScript(recordPaymentRequired);
   return page;
 }
 
@@ -91,6 +92,16 @@ async function openWidget(
 }
 
 const widget = (page: Page) => page.locator('offer-checkout');
+
+/** Runs in the page before its scripts: records `offer-checkout:payment-required` in `window.paid`. */
+function recordPaymentRequired() {
+  const w = window as unknown as { paid: unknown[] };
+  w.paid = [];
+  document.addEventListener('offer-checkout:payment-required', (e) => {
+    w.paid.push({ bubbles: e.bubbles, composed: e.composed, detail: (e as CustomEvent).detail });
+  });
+}
+const paymentRequired = (page: Page): Promise<{ bubbles: boolean; composed: boolean; detail: any }[]> => page.evaluate(() => (window as any).paid);
 
 describe('<offer-checkout> on a publisher page of another origin', () => {
   test('loads the module script and the plans through CORS, formats money in the page locale (en-IN)', async () => {
@@ -138,7 +149,8 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       composed: true,
       detail: { action: 'load', status: 403, code: 'origin_not_allowed' },
     });
-    expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    // Asking again cannot change the answer: no retry is offered.
+    expect(await page.getByRole('button').count()).toBe(0);
     expect(await page.getByRole('radio').count()).toBe(0);
   });
 
@@ -148,8 +160,15 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id });
     const subscribe = page.getByRole('button', { name: /^Subscribe/ });
     await subscribe.waitFor();
+    // One sign-in message, before and after the click.
+    const signIn = () => widget(page).evaluate((host) => host.shadowRoot!.textContent!.split('Sign in on this site to subscribe.').length - 1);
+    expect(await signIn()).toBe(1);
     await subscribe.click();
-    await poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('sign in');
+    await poll(() => (pageEvents(page) as Promise<{ type: string }[]>).then((e) => e.length)).toBeGreaterThan(0);
+    expect(await widget(page).locator('[part="action-message"]').textContent()).toBe('Sign in on this site to subscribe.');
+    // The live region says it once for screen readers; nothing else on screen repeats it.
+    expect(await signIn()).toBe(2);
+    expect(await page.getByRole('status').textContent()).toBe('Sign in on this site to subscribe.');
     const events = await pageEvents(page);
     expect(events.filter((e) => e.type === 'offer-checkout:error').map((e) => e.detail)).toContainEqual(
       expect.objectContaining({ action: 'subscribe', code: 'login_required' }),
@@ -335,7 +354,9 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(await background()).toBe('rgb(23, 26, 33)');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: /^Subscribe/ }).click();
-    await poll(() => page.locator('#events').textContent()).toContain('offer-checkout:subscribed');
+    // A paid plan: the checkout is pending until the page takes the payment.
+    await poll(() => widget(page).locator('[part="payment"]').textContent()).toContain('Payment awaited');
+    expect(await paymentRequired(page)).toHaveLength(1);
   });
 
   test('offers and codes: a listed offer, refusals in plain words, then Subscribe by keyboard with a code', async () => {
@@ -364,7 +385,7 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     const summaryText = (await summary())!.replace(/\s+/g, ' ');
     expect(summaryText).toContain('Discount (WELCOME20)');
     expect(summaryText).toContain('−₹259.80');
-    expect(summaryText).toContain('first 2 billing cycles; then ₹1,299.00 every 3 months');
+    expect(summaryText).toContain('₹1,039.20 / 3 months for 6 months, then ₹1,299.00');
     await poll(status).toContain('Code WELCOME20 applied');
     const quotes = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:quote');
     expect(quotes.at(-1)).toMatchObject({
@@ -388,10 +409,11 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
       await poll(() => widget(page).locator('[part="code-message"]').textContent()).toContain(words);
       expect(await box.getAttribute('aria-invalid')).toBe('true');
       await poll(status).toContain('was not applied');
-      await poll(summary).not.toContain('Discount');
+      // The code applied before stays applied.
+      expect(await summary()).toContain('Discount (WELCOME20)');
       expect((await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error').at(-1)!.detail).toMatchObject({ action: 'quote', status: 422, code });
     }
-    expect(await page.getByRole('button', { name: /^Subscribe/ }).textContent()).toContain('Subscribe for ₹1,299.00');
+    expect(await page.getByRole('button', { name: /^Subscribe/ }).textContent()).toContain('Subscribe for ₹1,039.20');
 
     // A private code, then Subscribe with the keyboard alone.
     await box.fill('seat1');
@@ -400,28 +422,22 @@ describe('<offer-checkout> on a publisher page of another origin', () => {
     expect(await box.getAttribute('aria-invalid')).toBe('false');
     expect(await tabTo(page, /^button\|button\|Subscribe for ₹799.00$/)).toBeTruthy();
     await page.keyboard.press('Enter');
-    await widget(page).locator('[part="success"]').waitFor();
-    await poll(status).toContain('You are subscribed to Quarterly');
-    expect(await focused(page)).toMatch(/^div\|/); // focus moved to the confirmation
-    const subscribed = (await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed');
-    expect(subscribed).toHaveLength(1);
-    expect(subscribed[0]).toMatchObject({
-      bubbles: true,
-      composed: true,
-      detail: {
-        via: 'checkout',
-        code: 'SEAT1',
-        planId: quarterly.id,
-        groupId: null,
-        subscription: { user_id: 'reader-1', plan_id: quarterly.id, offer_id: seat.id, amount_due: 79_900, discount: 50_000, status: 'active' },
-      },
-    });
+    // ₹799.00 is due: the checkout is pending, the page is asked to take the payment.
+    await widget(page).locator('[part="payment"]').waitFor();
+    await poll(status).toContain('Quarterly (₹799.00) is held for you until');
+    expect(await focused(page)).toMatch(/^div\|/); // focus moved to the payment notice
+    const paid = await paymentRequired(page);
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).toMatchObject({ bubbles: true, composed: true, detail: { amount_due: 79_900, currency: 'INR', hold_expires_at: expect.any(String) } });
+    expect(Object.keys(paid[0].detail).sort()).toEqual(['amount_due', 'currency', 'hold_expires_at', 'subscription_id']);
+    const sub = await backend.admin(tenant, 'GET', `/subscriptions/${paid[0].detail.subscription_id}`);
+    expect(sub).toMatchObject({ user_id: 'reader-1', plan_id: quarterly.id, offer_id: seat.id, amount_due: 79_900, discount: 50_000, status: 'pending' });
+    expect((await pageEvents(page)).filter((e) => e.type === 'offer-checkout:subscribed')).toEqual([]);
 
-    // The same reader cannot subscribe twice to the product: explained, not silently repeated.
+    // The same reader, back on the page: the pending checkout is shown before any form.
     await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token });
-    await page.getByRole('button', { name: /^Subscribe/ }).click();
-    await poll(() => widget(page).locator('[part="action-message"]').textContent()).toContain('already have an active subscription');
-    expect((await pageEvents(page)).map((e) => e.detail)).toContainEqual(expect.objectContaining({ action: 'subscribe', status: 409, code: 'already_subscribed' }));
+    await poll(() => widget(page).locator('[part="payment"]').textContent()).toContain('Quarterly (₹799.00) is held for you until');
+    expect(await page.getByRole('button', { name: /^Subscribe/ }).count()).toBe(0);
 
     // The one seat of SEAT1 is gone for the next reader.
     const other = mintUserToken(tenant.user_token_secret, { sub: 'reader-2', email: 'r2@example.com', email_verified: true });
