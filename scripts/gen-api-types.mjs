@@ -4,8 +4,7 @@
 //   npm run gen:api-types          (writes widget/api-types.ts)
 //   node scripts/gen-api-types.mjs --check   (exits 1 when the committed file is stale)
 //
-// The document is built in-process: worker/app.ts is loaded through Vite's module runner and
-// asked for /openapi.json (the same route the worker serves; no database is touched).
+// The document is the one a local worker serves (wrangler dev, started and stopped here).
 // test/widget/api-types.test.ts fails when the committed file differs from a fresh render.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -102,13 +101,24 @@ export function renderApiTypes(spec) {
   return out;
 }
 
-/** Builds the OpenAPI document from worker/app.ts, in this process. */
+/** Fetches the OpenAPI document from a local worker (`wrangler dev` on a fresh D1), then stops it. */
 export async function buildSpec() {
-  const { runnerImport } = await import('vite');
-  const { module } = await runnerImport(join(ROOT, 'worker', 'app.ts'), { root: ROOT, configFile: false, logLevel: 'error' });
-  const res = await module.app.request('/openapi.json');
-  if (!res.ok) throw new Error(`gen-api-types: /openapi.json answered ${res.status}`);
-  return res.json();
+  const { startLocalWorker } = await import('./local-worker.mjs');
+  const { createServer } = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+  const worker = await startLocalWorker({ port });
+  try {
+    const res = await fetch(`${worker.url}/openapi.json`);
+    if (!res.ok) throw new Error(`gen-api-types: /openapi.json answered ${res.status}`);
+    return await res.json();
+  } finally {
+    await worker.stop();
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

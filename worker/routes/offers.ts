@@ -12,10 +12,9 @@ import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rule
 import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { offerFacts, planFacts, type OfferRow } from '../db/offer-rows';
-import { getOffer, insertOffer, listOffers, loadCoverage, offerStats } from '../db/offer-queries';
+import { deleteOffer, getOffer, insertOffer, listOffers, loadCoverage, offerStats, updateOffer } from '../db/offer-queries';
 import { codeSetJob, codeSetJobJson, kickJob } from '../jobs/start';
 import { offerJson } from '../schemas/offer-json';
-import { bumpCatalogStatement } from '../db/catalog';
 import { afterCommit } from '../lib/cache';
 
 const tags = ['Offers'];
@@ -263,13 +262,7 @@ export const offers = new Hono<AppEnv>()
         }
       }
       const discoverability = input.discoverability ?? found.offer.discoverability;
-      const [updated] = await afterCommit('catalog', tenant.id, db.batch<Record<string, unknown>>([
-        db
-          .prepare('UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING *')
-          .bind(endsAt, endedAt, discoverability, now, tenant.id, id),
-        bumpCatalogStatement(db, tenant.id),
-      ]));
-      const row = updated!.results[0] as unknown as OfferRow | undefined;
+      const row = await afterCommit('catalog', tenant.id, updateOffer(db, tenant.id, id, { endsAt, endedAt, discoverability, now }));
       if (!row) throw notFound('offer', 'id');
       return c.json(offerJson(row, found.productIds, now));
     },
@@ -288,11 +281,7 @@ export const offers = new Hono<AppEnv>()
       const tenantId = c.get('tenant').id;
       const db = c.get('d1');
       const now = Date.now();
-      const [updated] = await afterCommit('catalog', tenantId, db.batch([
-        db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
-        bumpCatalogStatement(db, tenantId),
-      ]));
-      if (updated!.results.length === 0) throw notFound('offer', 'id');
+      if (!(await afterCommit('catalog', tenantId, deleteOffer(db, tenantId, id, now)))) throw notFound('offer', 'id');
       return c.body(null, 204);
     },
   )
