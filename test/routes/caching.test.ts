@@ -25,6 +25,13 @@ describe('edge caches', () => {
     const after = await quote();
     expect(after.status).toBe(422);
     expect(after.json.code).toBe('offer_expired');
+    // Deleted on this isolate: gone from the listing at once; only its own tenant can delete it.
+    const other = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] } });
+    expect((await anon.get('/offers')).json.data.map((o: any) => o.id)).toEqual([other.id]);
+    expect((await admin(await createTenant()).delete(`/offers/${other.id}`)).status).toBe(404);
+    expect((await admin(tenant).delete(`/offers/${other.id}`)).status).toBe(204);
+    expect((await anon.get('/offers')).json.data).toEqual([]);
+    expect((await admin(tenant).get(`/offers/${other.id}`)).json.status).toBe('inactive');
   });
 
   it('re-check another isolate\'s write within the TTL: a write straight to D1 shows once the entry is stale', async () => {

@@ -199,3 +199,33 @@ export async function insertOffer(db: D1, row: OfferRow, productIds: string[], j
   }
   await db.batch(stmts);
 }
+
+/** Changes a live offer's end and discoverability (an end at or before now ends it by hand); null when unknown. */
+export async function updateOffer(
+  db: D1,
+  tenantId: string,
+  id: string,
+  u: { endsAt: number; endedAt: number | null; discoverability: OfferRow['discoverability']; now: number },
+): Promise<OfferRow | null> {
+  const [updated] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(`UPDATE offers SET ends_at = ?, ended_at = coalesce(?, ended_at), discoverability = ?, updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING ${OFFER_COLUMNS.replace(/o\./g, '')}`)
+      .bind(u.endsAt, u.endedAt, u.discoverability, u.now, tenantId, id),
+    bumpCatalogStatement(db, tenantId),
+  ]);
+  return (updated!.results[0] as unknown as OfferRow | undefined) ?? null;
+}
+
+/** Soft-deletes an offer (it stays readable, its code stays taken); false when unknown. */
+export async function deleteOffer(db: D1, tenantId: string, id: string, now: number): Promise<boolean> {
+  const [updated] = await db.batch([
+    db.prepare('UPDATE offers SET deleted_at = coalesce(deleted_at, ?), updated_at = ? WHERE tenant_id = ? AND id = ? RETURNING id').bind(now, now, tenantId, id),
+    bumpCatalogStatement(db, tenantId),
+  ]);
+  return updated!.results.length > 0;
+}
+
+/** Whether the tenant has this offer (deleted ones too: their codes stay exportable). */
+export async function offerExists(db: D1, tenantId: string, id: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 AS one FROM offers WHERE id = ? AND tenant_id = ?').bind(id, tenantId).first()) !== null;
+}

@@ -8,6 +8,7 @@ import { Id, IdParam, commonProblems, json, problem } from '../schemas/common';
 import { JobEnvelope, uploadProblems } from '../schemas/job';
 import { newId } from '../domain/crypto';
 import { findLiveOffer } from '../db/jobs';
+import { offerExists } from '../db/offer-queries';
 import { codesPage } from '../db/exports';
 import { storeUpload, MAX_UPLOAD_BYTES } from '../jobs/upload';
 import { startUploadJob } from '../jobs/start';
@@ -72,8 +73,7 @@ export const offerBulk = new Hono<AppEnv>()
       const offerId = c.req.valid('param').id;
       const q = c.req.valid('query');
       const db = c.get('d1');
-      const offer = await db.prepare('SELECT id FROM offers WHERE id = ? AND tenant_id = ?').bind(offerId, tenantId).first();
-      if (!offer) throw notFound('offer', 'id');
+      if (!(await offerExists(db, tenantId, offerId))) throw notFound('offer', 'id');
       let after = '';
       let done = false;
       return csvResponse(
