@@ -101,6 +101,9 @@ describe('reading CSV uploads (streamed, bounded)', () => {
   it('a row of exactly the limit is read; one byte more is refused', async () => {
     const exact = 'x'.repeat(MAX_RECORD_BYTES);
     expect(records(await readAll(`a\n${exact}\n`, { offset: 0, line: 1 }, 5000))).toEqual([['a'], [exact]]);
+    expect(records(await readAll(`a\r\n${exact}\r\n`, { offset: 0, line: 1 }, 5000))).toEqual([['a'], [exact]]);
+    expect(records(await readAll(`a\n${exact}`, { offset: 0, line: 1 }, 5000))).toEqual([['a'], [exact]]);
+    expect(records(await readAll(`a\n${exact}\r`, { offset: 0, line: 1 }, 5000))).toEqual([['a']]);
     const items = await readAll(`a\n${exact}y\r\nb`, { offset: 0, line: 1 }, 5000);
     expect(records(items)).toEqual([['a'], ['b']]);
     expect(items.filter((i) => i.kind === 'malformed')).toHaveLength(1);

@@ -120,32 +120,39 @@ export async function* readCsvRecords(source: ReadableStream<Uint8Array>, from: 
   let state = FIELD_START;
   let recordLine = from.line;
   let line = from.line; // line of the byte being read
-  let offset = from.offset; // absolute offset of the byte being read
+  let offset = from.offset; // absolute offset of the next chunk
   let lastEndOffset = from.offset;
   let lastNextLine = from.line;
   // A BOM is only looked for at the very start of the file.
   let bomCheck = from.offset === 0 ? 0 : -1;
 
-  const hold = (b: number) => {
-    size++;
+  /** Appends `bytes[from, to)` to the record (or only counts them, past the limit). */
+  const append = (bytes: Uint8Array, from: number, to: number) => {
+    const n = to - from;
+    if (n <= 0) return;
+    size += n;
     if (tooLong) return;
-    if (size > MAX_RECORD_BYTES) {
+    // One byte of slack: the CR of a CRLF line end is held with the record, not counted.
+    if (size > MAX_RECORD_BYTES + 1) {
       tooLong = true;
       len = 0;
       return;
     }
-    if (len === buf.length) {
-      const bigger = new Uint8Array(Math.min(buf.length * 2, MAX_RECORD_BYTES + 1));
-      bigger.set(buf);
+    if (len + n > buf.length) {
+      let capacity = buf.length;
+      while (capacity < len + n) capacity *= 2;
+      const bigger = new Uint8Array(Math.min(capacity, MAX_RECORD_BYTES + 2));
+      bigger.set(buf.subarray(0, len));
       buf = bigger;
     }
-    buf[len++] = b;
+    buf.set(bytes.subarray(from, to), len);
+    len += n;
   };
 
   /** Ends the record whose last byte (its line end included) is at `offset - 1`. */
   const finish = (endOffset: number, nextLine: number, crlf: boolean): CsvItem => {
     let item: CsvItem;
-    if (tooLong) item = { kind: 'malformed', line: recordLine, reason: CSV_REASONS.tooLong };
+    if (tooLong || (crlf ? size - 1 : size) > MAX_RECORD_BYTES) item = { kind: 'malformed', line: recordLine, reason: CSV_REASONS.tooLong };
     else {
       const end = crlf ? len - 1 : len; // the CR of a CRLF was held
       const result = readRecord(buf.subarray(0, end));
@@ -164,34 +171,38 @@ export async function* readCsvRecords(source: ReadableStream<Uint8Array>, from: 
   };
 
   try {
-    let prevCr = false; // the last byte held outside quotes was a CR
+    let prevCr = false; // the byte before this one was a CR outside quotes
     while (true) {
       const { value, done: end } = await reader.read();
       if (end) break;
       const out: CsvItem[] = [];
+      const base = offset; // absolute offset of value[0]
+      let span = 0; // start of the bytes of `value` not yet appended to the record
       for (let k = 0; k < value.length; k++) {
         const b = value[k]!;
-        offset++;
         if (bomCheck >= 0) {
           // EF BB BF at offsets 0..2: skipped (the header record's bytes still count it).
           if (b === BOM[bomCheck]) {
             bomCheck = bomCheck === 2 ? -1 : bomCheck + 1;
+            span = k + 1;
             continue;
           }
           // Not a BOM after all: what was taken for one is data.
-          for (const t of BOM.subarray(0, bomCheck)) hold(t);
-          if (bomCheck > 0) state = UNQUOTED;
+          if (bomCheck > 0) {
+            append(BOM, 0, bomCheck);
+            state = UNQUOTED;
+          }
           bomCheck = -1;
         }
         if (b === LF) {
+          line++;
           if (state === QUOTED) {
-            line++;
-            hold(b);
             prevCr = false;
             continue;
           }
-          line++;
-          out.push(finish(offset, line, prevCr && !tooLong));
+          append(value, span, k);
+          span = k + 1;
+          out.push(finish(base + k + 1, line, prevCr));
           prevCr = false;
           continue;
         }
@@ -211,12 +222,13 @@ export async function* readCsvRecords(source: ReadableStream<Uint8Array>, from: 
             break;
         }
         prevCr = b === CR && state !== QUOTED;
-        hold(b);
       }
+      append(value, span, value.length);
+      offset = base + value.length;
       for (const item of out) yield item;
     }
     // A partial BOM that ends the file is data.
-    if (bomCheck > 0) for (const t of BOM.subarray(0, bomCheck)) hold(t);
+    if (bomCheck > 0) append(BOM, 0, bomCheck);
     if (size > 0) {
       if (state === QUOTED) {
         yield { kind: 'malformed', line: recordLine, reason: CSV_REASONS.unclosedQuote };
