@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { admin, createCatalog, createTenant, publicApi, userToken } from '../helpers';
 import { createOffer, freshCode } from '../offers-helpers';
-import { blockedUntil, MAX_FAILURES, MAX_IN_FLIGHT, WINDOW_MS } from '../../worker/durable/code-attempts';
+import { blockedUntil, MAX_FAILURES, MAX_IN_FLIGHT, WINDOW_MS, type CodeAttempts } from '../../worker/durable/code-attempts';
 import { ipKey } from '../../worker/middleware/code-guessing';
 
 async function setup() {
@@ -183,6 +185,31 @@ describe('code guessing (SPEC "Code guessing")', () => {
       expect.objectContaining({ by: 'ip', value: '198.51.100.66', failures: 10, blocked_until: expect.any(String), retry_after: expect.any(Number) }),
     ]);
     expect((await admin(other).get('/code-guessing/blocks')).json.data).toEqual([]);
+  });
+});
+
+describe('the CodeAttempts Durable Object', () => {
+  it('keeps only recent failures: an alarm sweeps the ones older than the window', async () => {
+    const ns = (env as unknown as { CODE_ATTEMPTS: DurableObjectNamespace<CodeAttempts> }).CODE_ATTEMPTS;
+    const stub = ns.get(ns.idFromName(`sweep-${Math.random()}`));
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const attempt = await stub.check(['ip:x', 'user:u']);
+      if (attempt.kind !== 'allowed') throw new Error(`blocked after ${i} failures`);
+      await stub.fail(attempt.attempt, ['ip:x', 'user:u']);
+      vi.setSystemTime(start + i);
+    }
+    expect(await stub.check(['user:u'])).toMatchObject({ kind: 'blocked', key: 'user:u' });
+    const count = () => runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM failures').one().n);
+    expect(await count()).toBe(20);
+    expect((await stub.blocks()).map((b) => b.key).sort()).toEqual(['ip:x', 'user:u']);
+    vi.setSystemTime(start + WINDOW_MS + 10);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await count()).toBe(0);
+    expect(await stub.blocks()).toEqual([]);
+    expect(await stub.check(['user:u'])).toMatchObject({ kind: 'allowed' });
   });
 });
 
