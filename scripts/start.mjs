@@ -29,10 +29,26 @@ async function stop(code = 0) {
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(0));
-// npm may be stopped without passing the signal on: then this process is re-parented.
-const parent = process.ppid;
+// npm may be killed without passing a signal on (SIGKILL): watch it and the `sh -c` between it and
+// this process (npm runs scripts through a shell), and stop when either is gone.
+const parentOf = (pid) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return 0; // no /proc (macOS): the direct parent is still watched
+  }
+};
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+const watched = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
 setInterval(() => {
-  if (process.ppid !== parent) stop(0);
+  if (process.ppid === 1 || watched.some((pid) => !alive(pid))) stop(0);
 }, 1000).unref();
 
 const devVars = join(ROOT, '.dev.vars');
