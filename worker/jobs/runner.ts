@@ -9,7 +9,8 @@ import { newId } from '../domain/crypto';
 import { readUserRow, userKey, type CsvColumns } from '../domain/csv';
 import { codeBucket, generateCodes } from '../domain/codes';
 import { addPeriod } from '../domain/periods';
-import type { Duration } from '../db/schema';
+import type { Duration, jobs } from '../db/schema';
+import type { RawRow } from '../db/rows';
 import {
   advanceJob,
   countOfferCodes,
@@ -27,7 +28,7 @@ import {
 } from '../db/bulk';
 import { bulkD1, type D1 } from '../db/handles';
 import { readCsvRecords } from './csv-reader';
-import type { CodeSetParams, JobKind, JobStatus } from './types';
+import type { CodeSetParams } from './types';
 import { jobFinishedStatements, kickDeliveries } from '../db/webhook-outbox';
 import { bumpCatalogStatement, catalogChanged } from '../db/catalog';
 
@@ -60,23 +61,8 @@ export interface RunOptions {
  */
 export type RunOutcome = 'done' | 'more' | 'lost';
 
-export interface JobRecord {
-  id: string;
-  tenant_id: string;
-  kind: JobKind;
-  status: JobStatus;
-  offer_id: string | null;
-  plan_id: string | null;
-  input_key: string | null;
-  input_bytes: number | null;
-  total: number;
-  processed: number;
-  failed: number;
-  cursor: number;
-  byte_offset: number;
-  line: number;
-  params: string;
-}
+/** A `jobs` row as `SELECT *` returns it (derived from the schema; `params` is its JSON text). */
+export type JobRecord = Omit<RawRow<typeof jobs.$inferSelect>, 'params'> & { params: string };
 
 export function loadJob(db: D1, jobId: string): Promise<JobRecord | null> {
   return db.prepare(`SELECT * FROM jobs WHERE id = ?`).bind(jobId).first<JobRecord>();
