@@ -51,6 +51,7 @@ export const shared = css`
   h2 { font-size: 1.2rem; margin-top: 1.5rem; }
   h3 { font-size: 1.05rem; margin-top: 1rem; }
   h1:focus, h2:focus { outline: none; }
+  .card > h2:first-child, .card > h2:first-of-type, dialog h2 { margin-top: 0; }
   p { margin: 0 0 0.75rem; }
   a { color: var(--accent); }
   :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }

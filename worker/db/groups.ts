@@ -10,27 +10,16 @@
  */
 import type { Db } from './client';
 import type { D1 } from './guard';
-import type { Duration } from './schema';
+import type { Duration, groups } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
-import type { SubscriptionRaw } from './rows';
+import type { RawRow, SubscriptionRaw } from './rows';
 import { bumpCatalogStatement } from './catalog';
 
 /** Ranges per INSERT statement: keeps the bound JSON well under D1's limits. */
 const RANGES_PER_STATEMENT = 2_000;
 
-export interface GroupRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  plan_id: string;
-  seat_limit: number | null;
-  seats_used: number;
-  owner_subscription_id: string | null;
-  deleted_at: number | null;
-  created_at: number;
-  updated_at: number;
-  product_id: string;
-}
+/** A group row as raw SQL returns it (derived from the schema), with its plan's product. */
+export type GroupRow = RawRow<typeof groups.$inferSelect> & { product_id: string };
 
 export interface GroupDetails extends GroupRow {
   ip_ranges: string[];
