@@ -174,6 +174,18 @@ describe('checkout holds', () => {
     expect(await stats(tenant, offer.id)).toMatchObject({ redemptions: 1, users_availed: 1 });
   });
 
+  it('a public offer full of holds is listed again at the instant they expire', async () => {
+    const tenant = await holdTenant(1);
+    const { product, plans } = await createCatalog(tenant, { price: 1000 });
+    const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] }, max_redemptions: 1 });
+    const listed = async () => (await publicApi(tenant).get(`/offers?product_id=${product.id}`)).json.data.map((o: any) => o.id);
+    expect(await listed()).toEqual([offer.id]);
+    expect((await (await asUser(tenant, 'h')).post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })).json.status).toBe('pending');
+    expect(await listed()).toEqual([]);
+    advance(60_000);
+    expect(await listed()).toEqual([offer.id]);
+  });
+
   it('free checkouts are active at once and hold nothing; the sweep marks and announces expired holds once', async () => {
     const tenant = await holdTenant(1);
     const { product, plans } = await createCatalog(tenant, { price: 1000 });

@@ -10,6 +10,7 @@
  * memberships are never cached.
  */
 import type { D1 } from './guard';
+import { LIVE_REDEMPTIONS_SQL } from './hold-sql';
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { DEFINITIONS_VERSION_SQL, definitionsVersionSql } from './offer-queries';
 import type { OfferFacts } from '../domain/offer-rules';
@@ -55,7 +56,10 @@ async function readLiveOnly(db: D1, catalog: PublicCatalog, q: { tenantId: strin
   const needsList = q.user !== null && catalog.offers.some((o) => o.eligibility === 'list' && candidates(o));
   const stmts: D1PreparedStatement[] = [];
   if (counted.length > 0) {
-    stmts.push(db.prepare('SELECT id, redemptions_count FROM offers WHERE id IN (SELECT value FROM json_each(?))').bind(JSON.stringify(counted)));
+    // Live: an expired hold's redemption is back at its instant (worker/db/hold-sql.ts).
+    stmts.push(
+      db.prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.id IN (SELECT value FROM json_each(?))`).bind(Date.now(), JSON.stringify(counted)),
+    );
   }
   if (needsList) stmts.push(membership(db, q.tenantId, q.user!));
   const liveCounts = new Map<string, number>();
@@ -103,8 +107,8 @@ export async function readForListing(
     // Live counts of the cached offers with max_redemptions, by primary key (when the cache
     // turns out stale, the reloaded rows carry their counts, read in the same transaction).
     db
-      .prepare('SELECT id, redemptions_count FROM offers WHERE id IN (SELECT value FROM json_each(?))')
-      .bind(JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
+      .prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.id IN (SELECT value FROM json_each(?))`)
+      .bind(q.now, JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
   ];
   if (q.user) {
     stmts.push(membership(db, q.tenantId, q.user));
