@@ -8,6 +8,9 @@
  * Pure: no hono, no drizzle. IPv4 only in four-part decimal without leading zeros; IPv6 in its
  * RFC 4291 text forms (parseIPv6), no zone ids. Every spelling of one address gives one value
  * and one family (`::ffff:a.b.c.d` is IPv4; `::a.b.c.d` is IPv6; docs/security.md).
+ *
+ * Why one file over 400 lines: parsing, the special-purpose tables, overlap and lookup share
+ * the one 128-bit representation and are tested together (test/domain/ip-ranges.test.ts).
  */
 import ipaddr from 'ipaddr.js';
 
