@@ -102,6 +102,14 @@ export interface Group {
   owner_subscription_id: string | null;
 }
 
+export interface GroupMember {
+  user_id: string;
+  via: 'ip' | 'domain' | 'import';
+  claimed_at: string;
+  subscription_id: string;
+  status: string;
+}
+
 export interface Tenant {
   id: string;
   name: string;

@@ -1,10 +1,11 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { Task } from '@lit/task';
-import { ApiError, admin, all, type Group, type Job, type Tenant } from './api.js';
+import { ApiError, admin, all, type Group, type GroupMember, type Job, type Tenant } from './api.js';
 import { loadCatalog, type Catalog } from './catalog.js';
 import { SAMPLE_MEMBERS, csvDataUrl } from './csv.js';
 import { announce } from './events.js';
 import { NO_PROBLEM, field, focusFirstInvalid, formAlert, formValues, lines, optionalInt, problemOf, type FormProblem } from './fields.js';
+import { dateTime } from './format.js';
 import { explain, t } from './messages.js';
 import { shared } from './shared.styles.js';
 
@@ -22,7 +23,7 @@ const lineError = (path: string, message: string) => {
  * group) and member imports (`POST /admin/v1/plans/{id}/imports`) with their progress.
  */
 export class GroupsView extends LitElement {
-  static override styles = [shared, css`:host { display: block; } section.import { margin-top: 1rem; } .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; } td ul { margin: 0; padding-left: 1rem; }`];
+  static override styles = [shared, css`:host { display: block; } section.import, section.members { margin-top: 1rem; } .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; } td ul { margin: 0; padding-left: 1rem; }`];
   static override properties = {
     tenant: { attribute: false },
     _editing: { state: true },
@@ -31,6 +32,7 @@ export class GroupsView extends LitElement {
     _importProblem: { state: true },
     _job: { state: true },
     _reload: { state: true },
+    _members: { state: true },
   };
   declare tenant: Tenant;
   declare _editing: Group | null;
@@ -39,6 +41,7 @@ export class GroupsView extends LitElement {
   declare _importProblem: string | null;
   declare _job: Job | null;
   declare _reload: number;
+  declare _members: { group: Group; rows: GroupMember[] | null; problem: string | null } | null;
 
   constructor() {
     super();
@@ -48,6 +51,7 @@ export class GroupsView extends LitElement {
     this._importProblem = null;
     this._job = null;
     this._reload = 0;
+    this._members = null;
   }
 
   private task = new Task(this, {
@@ -69,6 +73,7 @@ export class GroupsView extends LitElement {
       ip_ranges: lines(v.ip_ranges),
       email_domains: lines(v.email_domains),
       seat_limit: seat === undefined ? null : seat,
+      owner_subscription_id: v.owner_subscription_id?.trim() ? v.owner_subscription_id.trim() : null,
       ...(form.querySelector<HTMLInputElement>('#confirm-broad')?.checked ? { confirm_broad_ranges: true } : {}),
     };
     if (Number.isNaN(seat)) {
@@ -117,6 +122,35 @@ export class GroupsView extends LitElement {
     }
   }
 
+  private async showMembers(g: Group): Promise<void> {
+    this._members = { group: g, rows: null, problem: null };
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#members-h')?.focus());
+    try {
+      const page = await admin.get<{ data: GroupMember[] }>(`/groups/${encodeURIComponent(g.id)}/members?limit=200`);
+      this._members = { group: g, rows: page.data, problem: null };
+    } catch (err) {
+      this._members = { group: g, rows: [], problem: problemOf(err).general };
+    }
+  }
+
+  private renderMembers() {
+    const m = this._members;
+    if (!m) return nothing;
+    return html`<section class="card members" aria-labelledby="members-h">
+      <h2 id="members-h" tabindex="-1">${t.membersOf(m.group.name)}</h2>
+      ${m.problem ? html`<p class="alert error" role="alert">${m.problem}</p>` : nothing}
+      ${!m.rows
+        ? html`<p role="status">${t.loading}</p>`
+        : m.rows.length === 0
+          ? html`<p>${t.noMembers}</p>`
+          : html`<div class="table-wrap"><table>
+              <thead><tr><th scope="col">${t.colUser}</th><th scope="col">${t.colVia}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colClaimed}</th></tr></thead>
+              <tbody>${m.rows.map((r) => html`<tr><td><code>${r.user_id}</code></td><td>${t.via[r.via] ?? r.via}</td><td>${r.status}</td><td>${dateTime(r.claimed_at, this.tenant?.time_zone ?? 'UTC')}</td></tr>`)}</tbody>
+            </table></div>`}
+      <button class="secondary" @click=${() => (this._members = null)}>${t.close}</button>
+    </section>`;
+  }
+
   private edit(g: Group): void {
     this._editing = g;
     this._problem = NO_PROBLEM;
@@ -142,6 +176,7 @@ export class GroupsView extends LitElement {
         <div class="check"><input type="checkbox" id="confirm-broad" /><label for="confirm-broad">${t.confirmBroad}</label></div>
         ${field({ name: 'email_domains', label: t.emailDomains, type: 'textarea', rows: 3, errors, value: g?.email_domains.join('\n') ?? '', help: t.emailDomainsHelp, describeError: lineError })}
         ${field({ name: 'seat_limit', label: `${t.seatLimit} ${t.optional}`, type: 'number', min: 1, errors, value: g?.seat_limit ?? '', placeholder: t.unlimited })}
+        ${field({ name: 'owner_subscription_id', label: `${t.ownerSubscription} ${t.optional}`, errors, value: g?.owner_subscription_id ?? '', help: t.ownerSubscriptionHelp, autocomplete: 'off' })}
         <div class="actions">
           <button type="submit">${g ? t.saveGroup : t.createGroup}</button>
           ${g ? html`<button type="button" class="secondary" @click=${() => (this._editing = null)}>${t.cancel}</button>` : nothing}
@@ -193,6 +228,7 @@ export class GroupsView extends LitElement {
                     <td><div class="actions" style="margin:0">
                       <button class="secondary" @click=${() => this.edit(g)} aria-label=${t.editGroup(g.name)}>${t.edit}</button>
                       <button class="secondary" @click=${() => this.startImport(g)} aria-label=${t.importMembersOf(g.name)}>${t.importMembers}</button>
+                      <button class="secondary" @click=${() => this.showMembers(g)} aria-label=${t.membersOf(g.name)}>${t.members}</button>
                     </div></td>
                   </tr>`,
                 )}</tbody>
@@ -201,6 +237,7 @@ export class GroupsView extends LitElement {
         `,
       })}
       ${this.renderImport()}
+      ${this.renderMembers()}
     `;
   }
 }

@@ -261,6 +261,15 @@ export const en = {
   groupSaved: (n: string) => `Group ${n} saved.`,
   conflictWith: (range: string, other: string, group: string) => `${range} overlaps ${other} of group “${group}”.`,
   chooseFile: 'Choose a CSV file.',
+  ownerSubscription: 'Group owner’s subscription id',
+  ownerSubscriptionHelp: 'The owner’s own subscription (sub_…), on a plan of another product such as “Group owners”, so owners and users are reported apart.',
+  members: 'Members',
+  membersOf: (n: string) => `Members of ${n}`,
+  noMembers: 'No members yet.',
+  colUser: 'User',
+  colVia: 'Joined through',
+  colClaimed: 'Since',
+  via: { ip: 'IP range', domain: 'Email domain', import: 'Import' } as Record<string, string>,
 
   // Exports
   exportsTitle: 'Exports',

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Backend, launchBrowser, mintUserToken, startWorker, type LocalWorker, type Tenant } from '../widget/harness';
+import { Backend, focused, launchBrowser, mintUserToken, startWorker, tabTo, type LocalWorker, type Tenant } from '../widget/harness';
 import { day, ensureConsoleBuilt, expectAccessible, openConsole, poll, signIn } from './harness';
 
 let worker: LocalWorker;
@@ -184,6 +184,43 @@ describe('console: offers', () => {
       const after = await page.evaluate(async () => (await fetch('/admin/v1/offers')).status);
       expect(after).toBe(401);
       expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('keyboard only: sign in, reach the wizard, pick a product; revoking the key ends the session', async () => {
+    const { tenant } = await publisher();
+    const { page, context } = await openConsole(browser, worker.url);
+    try {
+      await page.getByLabel('Secret key').waitFor();
+      await poll(() => focused(page)).toBe('input|password|Secret key');
+      await page.keyboard.type(tenant.secret_key);
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      // Focus lands on the new view's heading.
+      await poll(() => focused(page)).toBe('h1||Offers');
+      await tabTo(page, /^a\|\|Create offer$/);
+      await page.keyboard.press('Enter');
+      await poll(() => focused(page)).toBe('h1||Create an offer');
+      await tabTo(page, /^input\|checkbox\|Markets Brief$/);
+      await page.keyboard.press('Space');
+      await expect(page.getByLabel('Markets Brief').isChecked()).resolves.toBe(true);
+      await tabTo(page, /^button\|submit\|Next$/);
+      await page.keyboard.press('Enter');
+      // No duration: the error is announced on the field and focus moves there.
+      await page.getByText('Select at least one duration.').waitFor();
+      await poll(() => focused(page)).toBe('input|checkbox|1 month');
+
+      // Another secret key, then the signed-in key revoked: the console falls back to the sign-in.
+      const keys = (await backend.admin(tenant, 'GET', '/keys')).data;
+      const current = keys.find((k: any) => k.kind === 'secret' && !k.revoked_at);
+      const next = await backend.admin(tenant, 'POST', '/keys', { kind: 'secret', expire_current_in_hours: 24 });
+      const res = await backend.call('DELETE', `/admin/v1/keys/${current.id}`, next.secret_key);
+      expect(res.status, res.text).toBeLessThan(300);
+      await page.getByRole('link', { name: 'Offers', exact: true }).click();
+      await page.getByRole('main').getByText('Your session has ended. Sign in again.').waitFor({ timeout: 20_000 });
+      await page.getByLabel('Secret key').waitFor();
     } finally {
       await context.close();
     }

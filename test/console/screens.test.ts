@@ -120,6 +120,12 @@ describe('console: screens', () => {
       await poll(() => page.locator('table.job-errors tbody tr').count()).toBe(1);
       await page.locator('.job-status').getByText('3 of 3 rows processed, 1 failed').waitFor();
       await expectAccessible(page, 'groups import');
+      await page.getByRole('button', { name: 'Members of XYZ Corp', exact: true }).click();
+      await page.getByRole('heading', { name: 'Members of XYZ Corp', exact: true }).waitFor();
+      const group = (await backend.admin(tenant, 'GET', '/groups')).data[0];
+      const members = (await backend.admin(tenant, 'GET', `/groups/${group.id}/members`)).data;
+      if (members.length === 0) await page.getByText('No members yet.').waitFor();
+      else await poll(() => page.locator('section.members tbody tr').count()).toBe(members.length);
       const subs = await fetch(`${worker.url}/admin/v1/exports/subscriptions.csv?plan_id=${free.id}`, { headers: { Authorization: `Bearer ${tenant.secret_key}` } }).then((r) => r.text());
       expect(subs).toContain('emp1');
       expect(subs).toContain('emp2');
