@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { admin, createCatalog, createTenant, type TestTenant } from '../helpers';
+import { admin, call, createCatalog, createTenant, type TestTenant } from '../helpers';
 import { asUser, createOffer } from '../offers-helpers';
 
 /** A tenant with a product (1m plan at 1000), a 50% offer on it, and an endpoint for every event (rows straight into D1). */
@@ -180,6 +180,17 @@ describe('idempotent checkout replay', () => {
     expect(after[0]!.json.id).not.toBe(first.json.id);
     expect((await api.get(`/subscriptions/${after[0]!.json.id}`)).json.status).toBe('pending');
     expect((await api.get(`/offers/${offer.id}/stats`)).json).toMatchObject({ redemptions: 1 });
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents activate and the renew body with cycle', async () => {
+    const doc = (await call('GET', '/openapi.json')).json;
+    const activate = doc.paths['/admin/v1/subscriptions/{id}/activate']?.post;
+    expect(activate?.responses?.['409']).toBeDefined();
+    expect(JSON.stringify(activate.requestBody)).toContain('ActivateRequest');
+    expect(JSON.stringify(doc.components.schemas.RenewRequest)).toContain('cycle');
+    expect(Object.keys(doc.components.schemas.Subscription.properties)).toEqual(expect.arrayContaining(['hold_expires_at', 'payment_reference', 'status']));
   });
 });
 

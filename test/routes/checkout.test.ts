@@ -329,6 +329,9 @@ describe('one live subscription per product, whatever the way in', () => {
     const paid = await api.post('/plans', { product_id: productId, name: 'Paid 1m', duration: '1m', price: 900, currency: 'INR' });
     expect(paid.status, paid.text).toBe(201);
     const group = await createGroup(tenant, { name: 'XYZ', plan_id: planId, email_domains: ['xyz.com'] });
+    await env.DB.prepare("INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret_salt, created_at, updated_at) VALUES (?, ?, 'https://127.0.0.1:9/hook', '[\"group.claimed\"]', 'salt', 0, 0)")
+      .bind(`we_${tenant.id}`, tenant.id)
+      .run();
     // A free checkout on the group's own plan, then the claim.
     const ann = await member(tenant, { sub: 'ann', email: 'ann@xyz.com', verified: true });
     expect((await ann.post('/subscriptions', { plan_id: planId })).json.status).toBe('active');
@@ -343,6 +346,9 @@ describe('one live subscription per product, whatever the way in', () => {
     const cat = await member(tenant, { sub: 'cat', email: 'cat@xyz.com', verified: true });
     expect((await cat.post('/access/claim', { group_id: group.id })).status).toBe(201);
     expect((await cat.post('/subscriptions', { plan_id: paid.json.id })).json.code).toBe('already_subscribed');
+    // One group.claimed event, from the one claim that was made, carrying its subscription.
+    const claimed = await env.DB.prepare("SELECT payload FROM webhook_events WHERE tenant_id = ? AND type = 'group.claimed'").bind(tenant.id).all<{ payload: string }>();
+    expect(claimed.results.map((e) => JSON.parse(e.payload).data.object)).toEqual([expect.objectContaining({ user_id: 'cat', group_id: group.id, status: 'active', source: 'group' })]);
     // Seats were not taken by the refused claims.
     expect((await api.get(`/groups/${group.id}`)).json).toMatchObject({ seats_used: 1 });
     const rows = await env.DB.prepare(

@@ -2,7 +2,7 @@
  * Keyset-paged reads behind the CSV exports: each page is one query bounded by LIMIT, so an
  * export of any size streams in constant memory.
  */
-import type { SubscriptionRaw } from '../schemas/subscription';
+import type { SubscriptionRaw } from './rows';
 import type { D1 } from './guard';
 
 

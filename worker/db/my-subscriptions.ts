@@ -3,7 +3,7 @@
  * statement on the tenant/user/product index, scoped to the tenant and to the user of the token.
  */
 import type { D1 } from './guard';
-import type { SubscriptionRaw } from '../schemas/subscription';
+import type { SubscriptionRaw } from './rows';
 
 /**
  * Live subscriptions of `userId` on `productId`: `active`, `grace`, and `pending` while its hold

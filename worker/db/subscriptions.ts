@@ -276,11 +276,11 @@ export function claimForVoidStatement(db: D1, x: { tenantId: string; id: string;
 }
 
 /** The last steps of a void: its cycle and the row itself (only the claimed row). */
-export function deleteVoidedStatements(db: D1, x: { id: string; writeId: string }): D1PreparedStatement[] {
+export function deleteVoidedStatements(db: D1, x: { tenantId: string; id: string; writeId: string }): D1PreparedStatement[] {
   const mine = wroteIt(x.id, x.writeId);
   return [
-    db.prepare(`DELETE FROM subscription_cycles WHERE subscription_id = ? AND ${mine.sql}`).bind(x.id, ...mine.params),
-    db.prepare('DELETE FROM subscriptions WHERE id = ? AND write_id = ?').bind(x.id, x.writeId),
+    db.prepare(`DELETE FROM subscription_cycles WHERE tenant_id = ? AND subscription_id = ? AND ${mine.sql}`).bind(x.tenantId, x.id, ...mine.params),
+    db.prepare('DELETE FROM subscriptions WHERE tenant_id = ? AND id = ? AND write_id = ?').bind(x.tenantId, x.id, x.writeId),
   ];
 }
 

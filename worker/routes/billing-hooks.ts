@@ -330,7 +330,7 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
           return {
             change: [claimForVoidStatement(x.db, { tenantId: x.tenantId, id, writeId: x.writeId })],
             follow: (mine) => voidGiveBacks(x.db, mine, { tenantId: x.tenantId, sub: s, now: x.now }),
-            final: deleteVoidedStatements(x.db, { id, writeId: x.writeId }),
+            final: deleteVoidedStatements(x.db, { tenantId: x.tenantId, id, writeId: x.writeId }),
             answer: { id, voided: true },
             event: { type: 'subscription.voided', object: subscriptionJsonAt(s, x.now) },
           };
