@@ -58,7 +58,9 @@ async function readLiveOnly(db: D1, catalog: PublicCatalog, q: { tenantId: strin
   if (counted.length > 0) {
     // Live: an expired hold's redemption is back at its instant (worker/db/hold-sql.ts).
     stmts.push(
-      db.prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.id IN (SELECT value FROM json_each(?))`).bind(Date.now(), JSON.stringify(counted)),
+      db
+        .prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.tenant_id = ? AND o.id IN (SELECT value FROM json_each(?))`)
+        .bind(Date.now(), q.tenantId, JSON.stringify(counted)),
     );
   }
   if (needsList) stmts.push(membership(db, q.tenantId, q.user!));
@@ -107,8 +109,8 @@ export async function readForListing(
     // Live counts of the cached offers with max_redemptions, by primary key (when the cache
     // turns out stale, the reloaded rows carry their counts, read in the same transaction).
     db
-      .prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.id IN (SELECT value FROM json_each(?))`)
-      .bind(q.now, JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
+      .prepare(`SELECT o.id, ${LIVE_REDEMPTIONS_SQL('o')} AS redemptions_count FROM offers o WHERE o.tenant_id = ? AND o.id IN (SELECT value FROM json_each(?))`)
+      .bind(q.now, q.tenantId, JSON.stringify(cached ? cached.offers.filter((o) => o.max_redemptions !== null).map((o) => o.id) : [])),
   ];
   if (q.user) {
     stmts.push(membership(db, q.tenantId, q.user));
