@@ -325,7 +325,7 @@ export class OfferCheckout extends LitElement {
     if (r.code && before?.code !== r.code) {
       const off = r.quote.offer?.discount ? f.discount(r.quote.offer.discount, r.quote.price) : f.t.off(f.money(r.quote.discount, r.quote.currency));
       this._codeMsg = { ok: true, text: f.t.applied(r.code, off) };
-    } else if (!r.code && before?.code) this._codeMsg = null;
+    }
     if (before?.code === r.code && before.plan === r.plan) return; // a refused code fell back: its message stays
     this._say = `${r.code ? this._codeMsg?.text + ' ' : ''}${plan.name}: ${this._termsOf(plan, r.quote)}`;
     if (this._userChange) {
@@ -372,6 +372,7 @@ export class OfferCheckout extends LitElement {
   }
 
   private _apply(code: string | null): void {
+    if (!code) this._codeMsg = null;
     this._wanted = code;
     this._key = null;
     this._actionMsg = null;

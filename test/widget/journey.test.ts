@@ -129,6 +129,27 @@ describe('the subscriber journey', () => {
     expect(await page.getByRole('radio', { name: 'No offer' }).isChecked()).toBe(true);
   });
 
+  test('a code refused at checkout (taken by someone else meanwhile) is dropped, said, and the full price is shown', async () => {
+    const { tenant, product, plans } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    await createOffer(tenant, product.id, { code: 'SEAT1', discount: { type: 'percent', value: 50 }, max_redemptions: 1 });
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': token(tenant, 'late') });
+    await page.getByRole('textbox', { name: 'Promo code' }).fill('seat1');
+    await page.keyboard.press('Enter');
+    await poll(() => text(page, 'code-message')).toBe('Code SEAT1 applied: 50% off.');
+    const first = await backend.call('POST', '/v1/subscriptions', tenant.publishable_key, { plan_id: plans[0].id, code: 'SEAT1' }, { 'X-User-Token': token(tenant, 'early') });
+    expect(first.status, first.text).toBe(201);
+    await page.getByRole('button', { name: 'Subscribe for ₹249.50' }).click();
+    await poll(() => text(page, 'code-message')).toBe('Code SEAT1 was not applied. This offer has been fully claimed.');
+    expect(await text(page, 'action-message')).toBe('This offer has been fully claimed.');
+    await poll(() => text(page, 'summary')).toBe('Price ₹499.00 / month Due now ₹499.00');
+    expect(await page.getByRole('button', { name: /^Subscribe/ }).textContent()).toContain('Subscribe for ₹499.00');
+    expect((await pageEvents(page)).filter((e) => e.type === 'offer-checkout:error').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ action: 'subscribe', status: 422, code: 'redemptions_exhausted' }),
+    ]);
+    expect(await paymentRequired(page)).toEqual([]);
+  });
+
   test('a flat discount larger than the price is shown as what it takes off; success names the code, the discount and what is paid after', async () => {
     const { tenant, product, plans } = await catalog([
       { name: 'Monthly', duration: '1m', price: 49_900 },
