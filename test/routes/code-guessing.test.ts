@@ -188,6 +188,33 @@ describe('code guessing (SPEC "Code guessing")', () => {
   });
 });
 
+describe('when the counters are unreachable', () => {
+  it('codes are judged as usual (fail open, logged), never a 500', async () => {
+    const { tenant, planId, code } = await setup();
+    const { app } = await import('../../worker/app');
+    const unreachable = {
+      idFromName: (name: string) => name,
+      get: () => ({ check: () => Promise.reject(new Error('Durable Object is overloaded')) }),
+    };
+    const brokenEnv = { ...(env as object), CODE_ATTEMPTS: unreachable };
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const quote = (body: unknown) =>
+      app.fetch(
+        new Request('https://offer-checkout.test/v1/quotes', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tenant.publishable_key}`, 'Content-Type': 'application/json', 'CF-Connecting-IP': '198.51.100.3' },
+          body: JSON.stringify(body),
+        }),
+        brokenEnv,
+        ctx,
+      );
+    expect((await quote({ plan_id: planId, code })).status).toBe(200);
+    const bad = await quote({ plan_id: planId, code: freshCode('NOPE') });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { code: string }).code).toBe('code_not_found');
+  });
+});
+
 describe('the CodeAttempts Durable Object', () => {
   it('keeps only recent failures: an alarm sweeps the ones older than the window', async () => {
     const ns = (env as unknown as { CODE_ATTEMPTS: DurableObjectNamespace<CodeAttempts> }).CODE_ATTEMPTS;

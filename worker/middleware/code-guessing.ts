@@ -87,13 +87,24 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
     const keys = [ipKey(c.req.header('CF-Connecting-IP'))];
     if (user) keys.push(`user:${user.id}`);
     const stub = c.env.CODE_ATTEMPTS.get(c.env.CODE_ATTEMPTS.idFromName(tenant.id));
-    const verdict = (await stub.check(keys)) as AttemptCheck;
+    let verdict: AttemptCheck;
+    try {
+      verdict = (await stub.check(keys)) as AttemptCheck;
+    } catch (err) {
+      // The counters are unreachable (an overloaded or restarting object): the code is judged
+      // as usual rather than every checkout with a code failing; logged for the operator.
+      console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
+      return next();
+    }
     if (verdict.kind === 'blocked') return rateLimited(verdict);
     try {
       await next();
     } finally {
       if (await isGuessRefusal(c)) {
-        const after = (await stub.fail(verdict.attempt, keys)) as AttemptCheck | { kind: 'recorded' };
+        const after = ((await stub.fail(verdict.attempt, keys).catch((err: unknown) => {
+          console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
+          return { kind: 'recorded' };
+        })) as AttemptCheck | { kind: 'recorded' });
         if (after.kind === 'blocked') {
           console.warn(
             JSON.stringify({ event: 'code_guessing_blocked', tenant_id: tenant.id, key: after.key, until: new Date(after.until).toISOString() }),
@@ -101,7 +112,7 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
         }
       } else if (verdict.watched) {
         // This key has failures already: settle before answering, so the next attempt is judged exactly.
-        await stub.release(verdict.attempt);
+        await stub.release(verdict.attempt).catch(() => {});
       } else {
         // Off the response path: a reservation only matters to a burst of concurrent attempts.
         const release = stub.release(verdict.attempt).catch(() => {});
