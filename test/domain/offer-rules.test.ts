@@ -10,6 +10,9 @@ import {
   type PlanFacts,
   type RedemptionFacts,
 } from '../../worker/domain/offer-rules';
+import { effectiveStatus, holdEnd, holdIsOver, holdsItsCounts, isLive } from '../../worker/domain/holds';
+import { decideCheckout, type CheckoutFacts } from '../../worker/domain/checkout';
+import { decideActivate, decideCancel, decideRenew, decideReplay, decideVoid, type Found, type HookSubscription } from '../../worker/domain/billing';
 
 const NOW = Date.UTC(2026, 5, 15);
 const DAY = 86_400_000;
@@ -215,5 +218,110 @@ describe('coverage and listing', () => {
     expect(isListed({ ...base, offer: offer({ eligibility: 'list' }), onList: true, signedIn: true })).toBe(true);
     expect(isListed({ ...base, offer: offer({ maxRedemptions: 1 }), redemptionsCount: 1 })).toBe(false);
     expect(isListed({ ...base, offer: offer({ startsAt: NOW + 1 }) })).toBe(false);
+  });
+});
+
+describe('holds', () => {
+  it('a pending hold is over exactly at hold_expires_at, and shown hold_expired from then on', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 * DAY }), fc.integer({ min: -DAY, max: DAY }), (end, offset) => {
+        const now = end + offset;
+        const s = { status: 'pending' as const, holdExpiresAt: end };
+        expect(holdIsOver(s, now)).toBe(now >= end);
+        expect(effectiveStatus(s, now)).toBe(now >= end ? 'hold_expired' : 'pending');
+        expect(isLive(s, now)).toBe(now < end);
+        expect(holdsItsCounts(s, now)).toBe(now < end);
+      }),
+    );
+    expect(isLive({ status: 'active', holdExpiresAt: NOW - DAY }, NOW)).toBe(true);
+    expect(isLive({ status: 'cancelled', holdExpiresAt: null }, NOW)).toBe(false);
+    expect(holdEnd(NOW, 30)).toBe(NOW + 30 * 60_000);
+  });
+});
+
+describe('decideCheckout', () => {
+  const base = (f: Partial<CheckoutFacts> = {}): CheckoutFacts => ({
+    now: NOW,
+    holdMinutes: 30,
+    requestHash: null,
+    stored: null,
+    plan: plan(),
+    subscriptions: [],
+    redemption: null,
+    ...f,
+  });
+
+  it('paid → pending with a hold, free → active; the amounts are the redemption decision', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 1440 }), (price, bp, minutes) => {
+        const p = plan({ price });
+        const d = decideCheckout(base({ plan: p, holdMinutes: minutes, redemption: facts({ plan: p, offer: offer({ discount: { type: 'percent', basisPoints: bp } }) }) }));
+        const r = decideRedemption(facts({ plan: p, offer: offer({ discount: { type: 'percent', basisPoints: bp } }) }));
+        if (d.kind !== 'create' || r.kind !== 'applied') throw new Error('expected both to apply');
+        expect([d.price, d.discount, d.amountDue]).toEqual([r.price, r.discount, r.amountDue]);
+        expect(d.status).toBe(r.amountDue > 0 ? 'pending' : 'active');
+        expect(d.holdExpiresAt).toBe(r.amountDue > 0 ? NOW + minutes * 60_000 : null);
+        expect(d.discountedCycles).toBe(r.discount > 0 ? 1 : 0);
+      }),
+    );
+  });
+
+  it('the order: stored answer, plan, the product slot (a live hold too), then the code', () => {
+    const stored = { requestHash: 'h', status: 201, body: '{}', subscriptionStands: true };
+    expect(decideCheckout(base({ requestHash: 'h', stored, plan: null }))).toEqual({ kind: 'replay', status: 201, body: '{}' });
+    expect(decideCheckout(base({ requestHash: 'x', stored }))).toEqual({ kind: 'refused', reason: 'idempotency_key_reuse' });
+    // A stored answer whose subscription no longer stands is checked out afresh.
+    expect(decideCheckout(base({ requestHash: 'h', stored: { ...stored, subscriptionStands: false } })).kind).toBe('create');
+    expect(decideCheckout(base({ plan: plan({ active: false }) }))).toEqual({ kind: 'refused', reason: 'plan_not_found' });
+    const hold = { status: 'pending' as const, holdExpiresAt: NOW + 1 };
+    expect(decideCheckout(base({ subscriptions: [hold], redemption: facts({ offer: null }) }))).toEqual({ kind: 'refused', reason: 'already_subscribed' });
+    const lapsed = decideCheckout(base({ subscriptions: [{ status: 'pending', holdExpiresAt: NOW }] }));
+    expect(lapsed).toMatchObject({ kind: 'create', reactivation: false });
+    expect(decideCheckout(base({ subscriptions: [{ status: 'cancelled', holdExpiresAt: null }] }))).toMatchObject({ kind: 'create', reactivation: true });
+    expect(decideCheckout(base({ redemption: facts({ offer: null }) }))).toEqual({ kind: 'refused', reason: 'code_not_found' });
+  });
+});
+
+describe('billing hook decisions', () => {
+  const sub = (s: Partial<HookSubscription> = {}): Found => ({ kind: 'found', sub: { status: 'active', holdExpiresAt: null, source: 'checkout', cycle: 1, ...s } });
+
+  it('activate', () => {
+    expect(decideActivate(sub({ status: 'pending', holdExpiresAt: NOW + 1 }), NOW)).toEqual({ kind: 'go', go: true });
+    expect(decideActivate(sub({ status: 'pending', holdExpiresAt: NOW }), NOW)).toEqual({ kind: 'refused', reason: 'hold_expired' });
+    expect(decideActivate(sub({ status: 'hold_expired', holdExpiresAt: NOW - 1 }), NOW)).toEqual({ kind: 'refused', reason: 'hold_expired' });
+    expect(decideActivate(sub(), NOW)).toEqual({ kind: 'unchanged' });
+    expect(decideActivate(sub({ status: 'cancelled' }), NOW)).toEqual({ kind: 'refused', reason: 'subscription_not_pending' });
+    expect(decideActivate({ kind: 'voided' }, NOW)).toEqual({ kind: 'voided' });
+    expect(decideActivate({ kind: 'unknown' }, NOW)).toEqual({ kind: 'not_found' });
+  });
+
+  it('renew with and without cycle: one next cycle, started ones unchanged, skipped ones refused', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 2, max: 60 }), (current, asked) => {
+        const d = decideRenew(sub({ cycle: current }), asked, NOW);
+        if (asked <= current) expect(d).toEqual({ kind: 'unchanged' });
+        else if (asked === current + 1) expect(d).toEqual({ kind: 'go', go: { cycle: current + 1 } });
+        else expect(d).toEqual({ kind: 'refused', reason: 'cycle_mismatch' });
+      }),
+    );
+    expect(decideRenew(sub({ cycle: 3 }), undefined, NOW)).toEqual({ kind: 'go', go: { cycle: 4 } });
+    expect(decideRenew(sub({ status: 'pending', holdExpiresAt: NOW + 1 }), 2, NOW)).toEqual({ kind: 'refused', reason: 'subscription_not_active' });
+    expect(decideRenew(sub({ status: 'cancelled' }), undefined, NOW)).toEqual({ kind: 'refused', reason: 'subscription_not_renewable' });
+  });
+
+  it('cancel, void and replays', () => {
+    expect(decideCancel(sub({ status: 'pending', holdExpiresAt: NOW + 1 }), NOW)).toEqual({ kind: 'refused', reason: 'subscription_not_active' });
+    expect(decideCancel(sub({ status: 'cancelled' }), NOW)).toEqual({ kind: 'unchanged' });
+    expect(decideCancel(sub(), NOW)).toEqual({ kind: 'go', go: true });
+    expect(decideVoid(sub({ cycle: 2 }))).toEqual({ kind: 'refused', reason: 'not_voidable' });
+    expect(decideVoid(sub({ source: 'group' }))).toEqual({ kind: 'refused', reason: 'not_voidable' });
+    expect(decideVoid({ kind: 'voided' })).toEqual({ kind: 'unchanged' });
+    const stored = { requestHash: 'h', status: 200, body: '{"id":"sub_1"}' };
+    expect(decideReplay('renew', stored, 'h', true)).toEqual({ kind: 'replay', status: 200, body: stored.body });
+    expect(decideReplay('renew', stored, 'other', true)).toEqual({ kind: 'key_reuse' });
+    // Never answer a subscription that no longer exists as if it did.
+    expect(decideReplay('activate', stored, 'h', false)).toEqual({ kind: 'fresh' });
+    expect(decideReplay('void', stored, 'h', false)).toMatchObject({ kind: 'replay' });
+    expect(decideReplay('cancel', null, 'h', true)).toEqual({ kind: 'fresh' });
   });
 });
