@@ -7,9 +7,6 @@
  * (worker/jobs/stalled-jobs.ts). Nothing here takes a request context.
  */
 import type { Bindings } from '../env';
-import { AppError } from '../errors';
-import { toFieldErrors } from '../validation';
-import { CodeSetInput } from '../schemas/job';
 import { codeBucketLength, codeRandomLength } from '../domain/codes';
 import { newId } from '../domain/crypto';
 import type { NewCodeSetJob } from '../db/offer-queries';
@@ -60,19 +57,12 @@ export async function kickJob(env: Pick<Bindings, 'JOBS_QUEUE'>, message: JobMes
  * any code the tenant ever had. It is written with the offer (state `in_progress`) in one batch
  * (insertOffer); the job sets the offer to `published` when every code is written (or `failed`).
  *
- * `input` is validated here too (`invalid_input` naming `code_set.count` / `code_set.prefix`).
+ * `input` has been validated by the route's schema (`code_set` of OfferCreate, which is
+ * CodeSetInput of worker/schemas/job.ts).
  */
 export function codeSetJob(input: { count: number; prefix?: string }): NewCodeSetJob {
-  const parsed = CodeSetInput.safeParse({ count: input.count, prefix: input.prefix });
-  if (!parsed.success) {
-    throw new AppError('invalid_input', {
-      code: 'invalid_input',
-      detail: 'The code set is invalid.',
-      errors: toFieldErrors(parsed.error.issues, 'code_set'),
-    });
-  }
-  const prefix = parsed.data.prefix ?? '';
-  const params: CodeSetParams = { count: parsed.data.count, prefix, randomLength: codeRandomLength(prefix), bucketLength: codeBucketLength(prefix) };
+  const prefix = (input.prefix ?? '').toUpperCase();
+  const params: CodeSetParams = { count: input.count, prefix, randomLength: codeRandomLength(prefix), bucketLength: codeBucketLength(prefix) };
   return { id: newId('job'), total: params.count, params: params as unknown as Record<string, unknown> };
 }
 
