@@ -79,6 +79,10 @@ export class OfferDetails extends LitElement {
 
   private loadTask = new Task(this, {
     task: async ([id], { signal }): Promise<Catalog | null> => {
+      if (this._offer && this._offer.id !== id) {
+        this._offer = null;
+        this._stats = null;
+      }
       const path = `/offers/${encodeURIComponent(id)}`;
       const [offer, stats, catalog] = await Promise.all([
         admin.get<Offer>(path, signal),
@@ -95,9 +99,11 @@ export class OfferDetails extends LitElement {
   private live = new PollController(
     this,
     async (signal) => {
-      if (!this._offer) return;
-      const path = `/offers/${encodeURIComponent(this.offerId)}`;
+      const id = this.offerId;
+      if (!this._offer || this._offer.id !== id) return;
+      const path = `/offers/${encodeURIComponent(id)}`;
       const [offer, stats] = await Promise.all([admin.get<Offer>(path, signal), admin.get<OfferStats>(`${path}/stats`, signal)]);
+      if (id !== this.offerId) return;
       this._offer = offer;
       this._stats = stats;
     },

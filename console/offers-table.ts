@@ -94,7 +94,10 @@ export class OffersTable extends LitElement {
     this,
     async (signal) => {
       if (this.pageTask.status !== TaskStatus.COMPLETE) return; // only refresh a page that is shown
-      this._live = await admin.get<Page<Offer>>(`/offers?${this.query()}`, signal);
+      const query = this.query();
+      const page = await admin.get<Page<Offer>>(`/offers?${query}`, signal);
+      // A filter or page changed meanwhile: this answer is of another page.
+      if (query === this.query() && this.pageTask.status === TaskStatus.COMPLETE) this._live = page;
     },
     LIVE_MS,
   );

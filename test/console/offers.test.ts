@@ -203,6 +203,8 @@ describe('console: offers', () => {
       await tabTo(page, /^a\|\|Create offer$/);
       await page.keyboard.press('Enter');
       await poll(() => focused(page)).toBe('h1||Create an offer');
+      await page.getByLabel('Markets Brief').waitFor(); // products loaded; focus stays on the heading
+      await poll(() => focused(page)).toBe('h1||Create an offer');
       await tabTo(page, /^input\|checkbox\|Markets Brief$/);
       await page.keyboard.press('Space');
       await expect(page.getByLabel('Markets Brief').isChecked()).resolves.toBe(true);
@@ -221,6 +223,41 @@ describe('console: offers', () => {
       await page.getByRole('link', { name: 'Offers', exact: true }).click();
       await page.getByRole('main').getByText('Your session has ended. Sign in again.').waitFor({ timeout: 20_000 });
       await page.getByLabel('Secret key').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the table pages on the server, 50 offers at a time, and keeps the Status filter across pages', async () => {
+    const { tenant, brief } = await publisher();
+    const body = (i: number) => ({
+      code: `PAGE${String(i).padStart(3, '0')}`,
+      discount: { type: 'percent', value: 10 },
+      applies_to: { product_ids: [brief.id], durations: ['1m'] },
+      starts_at: i < 53 ? day(0) : day(3),
+      ends_at: day(20),
+      eligibility: 'all',
+      discoverability: 'private',
+    });
+    for (let i = 0; i < 56; i += 8) await Promise.all(Array.from({ length: Math.min(8, 56 - i) }, (_, k) => backend.admin(tenant, 'POST', '/offers', body(i + k))));
+    const { page, context } = await openConsole(browser, worker.url);
+    try {
+      await signIn(page, tenant.secret_key);
+      const rows = page.locator('offers-table tbody tr');
+      await poll(() => rows.count()).toBe(50);
+      await expect(page.getByRole('button', { name: 'Previous page' }).isDisabled()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await poll(() => rows.count()).toBe(6);
+      await expect(page.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await poll(() => rows.count()).toBe(50);
+      await page.getByLabel('Status').selectOption({ label: 'Active' });
+      await poll(() => rows.count()).toBe(50);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await poll(() => rows.count()).toBe(3);
+      await page.getByLabel('Status').selectOption({ label: 'Scheduled' });
+      await poll(() => rows.count()).toBe(3);
+      await expect(page.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
     } finally {
       await context.close();
     }
