@@ -41,6 +41,15 @@ describe('PATCH /admin/v1/tenant', () => {
     expect((await admin(tenant).get('/tenant')).json).toEqual(partial.json);
   });
 
+  it('an empty change answers the settings unchanged (never a 500)', async () => {
+    const tenant = await createTenant({ name: 'Unchanged' });
+    const res = await admin(tenant).patch('/tenant', {});
+    expect(res.status).toBe(200);
+    expect(res.json.name).toBe('Unchanged');
+    const raw = await call('PATCH', '/admin/v1/tenant', { key: tenant.secret_key, raw: 'not json', headers: { 'Content-Type': 'text/plain' } });
+    expect(raw.status).toBeLessThan(500);
+  });
+
   it('validates every field and names it', async () => {
     const tenant = await createTenant();
     const cases: [unknown, string][] = [

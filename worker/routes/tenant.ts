@@ -37,6 +37,12 @@ export const tenantSettings = new Hono<AppEnv>()
       const input = c.req.valid('json');
       const db = c.get('db');
       const tenantId = c.get('tenant').id;
+      if (Object.values(input).every((v) => v === undefined)) {
+        // Nothing to change: the settings as they are (drizzle refuses an UPDATE with no SET).
+        const row = await getTenant(db, tenantId);
+        if (!row) throw notFound('tenant');
+        return c.json(tenantSettingsJson(row));
+      }
       // A new time zone changes what "today" is for offers: cached catalogs are dropped too.
       const [rows] = await db.batch([
         updateTenantStatement(db, tenantId, {
