@@ -7,7 +7,7 @@ import { PlatformTenant, PlatformTenantListQuery, PlatformTenantUpdate, TenantCr
 import { IdParam, commonProblems, iso, json, listOf, problem } from '../schemas/common';
 import { deriveUserTokenSecret, issueKey, newId } from '../domain/crypto';
 import { apiKeys, tenants } from '../db/schema';
-import { listTenants, setTenantDisabled, tenantSettingsJson, type TenantRow } from '../db/tenants';
+import { getTenant, listTenants, setTenantDisabled, tenantSettingsJson, type TenantRow } from '../db/tenants';
 import { firstSecretVersion } from '../db/user-token-secrets';
 import { forgetTenantAuth } from '../middleware/auth';
 
@@ -78,7 +78,7 @@ export const platformTenants = new Hono<AppEnv>()
     describeRoute({ tags, summary: 'Get a tenant', responses: { 200: json('The tenant', PlatformTenant), 404: problem('Unknown tenant'), ...commonProblems } }),
     validate('param', IdParam('ten')),
     async (c) => {
-      const row = await c.get('db').query.tenants.findFirst({ where: (t, { eq }) => eq(t.id, c.req.valid('param').id) });
+      const row = await getTenant(c.get('db'), c.req.valid('param').id);
       if (!row) throw notFound('tenant', 'id');
       return c.json(platformTenantJson(row));
     },
