@@ -1,10 +1,44 @@
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { experimental_readRawConfig } from 'wrangler';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The worker tests' wrangler config: wrangler.toml's top level as JSON, its paths made absolute,
+ * in a directory of its own under the OS temp dir. wrangler loads `.dev.vars` from the config's
+ * directory, so pointing the plugin at the repository's wrangler.toml would hand the tests the
+ * developer's local secrets; from here it finds none, and the tests get only the bindings below.
+ */
+function testWranglerConfig(): string {
+  const { rawConfig } = experimental_readRawConfig({ config: join(ROOT, 'wrangler.toml') }) as { rawConfig: Record<string, any> };
+  const config = { ...rawConfig };
+  delete config.env;
+  if (config.main) config.main = resolve(ROOT, config.main);
+  if (config.assets?.directory) config.assets = { ...config.assets, directory: resolve(ROOT, config.assets.directory) };
+  config.d1_databases = (config.d1_databases ?? []).map((db: Record<string, string>) => (db.migrations_dir ? { ...db, migrations_dir: resolve(ROOT, db.migrations_dir) } : db));
+  const text = JSON.stringify(config, null, 2);
+  const dir = join(tmpdir(), `offer-checkout-vitest-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
+  const file = join(dir, 'wrangler.json');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = join(dir, `wrangler.json.${process.pid}`);
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  }
+  return file;
+}
 
 /**
  * Projects:
  * - `worker`: the worker's tests inside workerd (miniflare) against a real local D1 with the
- *   real migrations applied (test/setup/apply-migrations.ts);
+ *   real migrations applied (test/setup/apply-migrations.ts), with only the bindings given here
+ *   (never the developer's `.dev.vars`: see testWranglerConfig);
  * - `widget`: the widget's tests in real Chromium against a real local worker;
  * - `console`: the publisher console's tests, in real Chromium against a real local worker;
  * - `tooling`: the deploy guard and the production bundle (`wrangler deploy --dry-run`), in node.
@@ -19,7 +53,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         {
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: './wrangler.toml' },
+              wrangler: { configPath: testWranglerConfig() },
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
