@@ -101,10 +101,11 @@ export interface JobErrorRow {
   raw: string | null;
 }
 
-export async function jobErrorsPage(db: D1, jobId: string, afterLine: number, limit: number): Promise<JobErrorRow[]> {
+/** A page of a job's failed rows (the job must be the tenant's). */
+export async function jobErrorsPage(db: D1, tenantId: string, jobId: string, afterLine: number, limit: number): Promise<JobErrorRow[]> {
   const { results } = await db
-    .prepare(`SELECT line, reason, raw FROM job_errors WHERE job_id = ? AND line > ? ORDER BY line LIMIT ?`)
-    .bind(jobId, afterLine, limit)
+    .prepare(`SELECT line, reason, raw FROM job_errors WHERE job_id = (SELECT id FROM jobs WHERE id = ? AND tenant_id = ?) AND line > ? ORDER BY line LIMIT ?`)
+    .bind(jobId, tenantId, afterLine, limit)
     .all<JobErrorRow>();
   return results;
 }

@@ -45,14 +45,15 @@ export const jobs = new Hono<AppEnv>()
     validate('param', IdParam('job')),
     async (c) => {
       const id = c.req.valid('param').id;
-      const row = await findJob(c.get('db'), c.get('tenant').id, id);
+      const tenantId = c.get('tenant').id;
+      const row = await findJob(c.get('db'), tenantId, id);
       if (!row) throw notFound('job', 'id');
       const db = c.get('d1');
       let after = 0;
       let done = false;
       return csvResponse(`${id}-errors.csv`, ['line', 'reason', 'row'], async () => {
         if (done) return null;
-        const page = await jobErrorsPage(db, id, after, ERRORS_PAGE);
+        const page = await jobErrorsPage(db, tenantId, id, after, ERRORS_PAGE);
         if (page.length < ERRORS_PAGE) done = true;
         if (page.length > 0) after = page[page.length - 1]!.line;
         return page.map((e) => [e.line, e.reason, e.raw]);
