@@ -310,7 +310,8 @@ describe('billing hook decisions', () => {
   });
 
   it('cancel, void and replays', () => {
-    expect(decideCancel(sub({ status: 'pending', holdExpiresAt: NOW + 1 }), NOW)).toEqual({ kind: 'refused', reason: 'subscription_not_active' });
+    expect(decideCancel(sub({ status: 'pending', holdExpiresAt: NOW + 1 }), NOW)).toEqual({ kind: 'go', go: true });
+    expect(decideCancel(sub({ status: 'pending', holdExpiresAt: NOW }), NOW)).toEqual({ kind: 'refused', reason: 'hold_expired' });
     expect(decideCancel(sub({ status: 'cancelled' }), NOW)).toEqual({ kind: 'unchanged' });
     expect(decideCancel(sub(), NOW)).toEqual({ kind: 'go', go: true });
     expect(decideVoid(sub({ cycle: 2 }))).toEqual({ kind: 'refused', reason: 'not_voidable' });

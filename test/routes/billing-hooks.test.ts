@@ -125,15 +125,23 @@ describe('renew', () => {
 });
 
 describe('cancel and void', () => {
-  it('parallel cancels: one change, all 200; a pending one is not cancelled but voided', async () => {
-    const { tenant, api, checkout } = await setup();
+  it('parallel cancels: one change, all 200; a pending one is cancelled too, a lapsed hold is not', async () => {
+    const { tenant, api, offer, checkout } = await setup();
+    const pending = await checkout('p');
+    const cancelledPending = await api.post(`/subscriptions/${pending.id}/cancel`);
+    expect(cancelledPending.json).toMatchObject({ status: 'cancelled' });
+    // It keeps what it took, as any cancelled subscription does (a failed payment is voided instead).
+    expect((await api.get(`/offers/${offer.id}/stats`)).json).toMatchObject({ redemptions: 1 });
+    expect((await api.post(`/subscriptions/${pending.id}/activate`, {})).json.code).toBe('subscription_not_pending');
+    const lapsed = await checkout('l');
+    await env.DB.prepare('UPDATE subscriptions SET hold_expires_at = ? WHERE id = ?').bind(Date.now() - 1, lapsed.id).run(); // test-only: its hold passed
+    expect((await api.post(`/subscriptions/${lapsed.id}/cancel`)).json.code).toBe('hold_expired');
     const sub = await checkout('a');
-    expect((await api.post(`/subscriptions/${sub.id}/cancel`)).json.code).toBe('subscription_not_active');
     await api.post(`/subscriptions/${sub.id}/activate`, {});
     const all = await Promise.all(Array.from({ length: 10 }, (_, i) => api.post(`/subscriptions/${sub.id}/cancel`, undefined, i % 2 ? key('c1') : undefined)));
     expect(all.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(all.map((r) => r.json.cancelled_at)).size).toBe(1);
-    expect(await events(tenant, 'subscription.cancelled')).toBe(1);
+    expect(await events(tenant, 'subscription.cancelled')).toBe(2); // the pending one above, and this one once
     // A later checkout on the product is a reactivation.
     const again = await (await asUser(tenant, 'a')).post('/subscriptions', { plan_id: sub.plan_id });
     expect(again.json).toMatchObject({ status: 'pending', reactivation: true });

@@ -260,14 +260,14 @@ export function renewStatements(db: D1, x: { tenantId: string; id: string; write
   ];
 }
 
-/** active/grace/expired → cancelled. */
+/** active/grace/expired, or pending within its hold → cancelled. */
 export function cancelStatement(db: D1, x: { tenantId: string; id: string; writeId: string; now: number }) {
   return db
     .prepare(
       `UPDATE subscriptions SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, ?), write_id = ?, updated_at = ?
-       WHERE tenant_id = ? AND id = ? AND status IN ('active', 'grace', 'expired')`,
+       WHERE tenant_id = ? AND id = ? AND (status IN ('active', 'grace', 'expired') OR (status = 'pending' AND hold_expires_at > ?))`,
     )
-    .bind(x.now, x.writeId, x.now, x.tenantId, x.id);
+    .bind(x.now, x.writeId, x.now, x.tenantId, x.id, x.now);
 }
 
 /** The first step of a void: claims the first-cycle checkout subscription for this write. */

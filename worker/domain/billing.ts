@@ -78,13 +78,17 @@ export function decideRenew(f: Found, askedCycle: number | undefined, now: numbe
   return { kind: 'go', go: { cycle: s.cycle + 1 } };
 }
 
-/** active/grace/expired → cancelled; cancelled again is unchanged; a pending or lapsed checkout is voided, not cancelled. */
+/**
+ * active/grace/expired, or pending within its hold → cancelled (a cancelled pending checkout
+ * keeps what it took, as any cancelled subscription does; a failed payment is voided instead);
+ * cancelled again is unchanged; a lapsed hold has nothing left to end.
+ */
 export function decideCancel(f: Found, now: number): HookDecision<true> {
   const m = missing(f);
   if (m || f.kind !== 'found') return m!;
   const s = f.sub;
   if (s.status === 'cancelled') return { kind: 'unchanged' };
-  if (s.status === 'pending' || holdIsOver(s, now)) return { kind: 'refused', reason: 'subscription_not_active' };
+  if (holdIsOver(s, now)) return { kind: 'refused', reason: 'hold_expired' };
   return { kind: 'go', go: true };
 }
 

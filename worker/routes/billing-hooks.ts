@@ -271,11 +271,11 @@ export const subscriptionsAdmin = new Hono<AppEnv>()
       tags,
       summary: 'Cancel (unsubscribe)',
       description:
-        'Ends it (`status: "cancelled"`); again on a cancelled one, `200` unchanged. A pending subscription is voided or left to its hold, not cancelled (`409 subscription_not_active`). A group member\'s cancellation frees the seat. A later checkout by the same user on the same product is a reactivation. Honours `Idempotency-Key`.',
+        'Ends it (`status: "cancelled"`), a pending one too (it keeps what it took; a failed payment is voided instead); again on a cancelled one, `200` unchanged; a lapsed hold: `409 hold_expired`. A group member\'s cancellation frees the seat. A later checkout by the same user on the same product is a reactivation. Honours `Idempotency-Key`.',
       responses: {
         200: json('The cancelled subscription', Subscription),
         404: problem('Unknown subscription'),
-        409: problem('`subscription_not_active`, `subscription_voided`'),
+        409: problem('`hold_expired`, `subscription_voided`'),
         422: problem('`idempotency_key_reuse`'),
         ...commonProblems,
       },

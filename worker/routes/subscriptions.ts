@@ -3,7 +3,7 @@ import { describeRoute } from 'hono-openapi';
 import type { AppEnv, Bindings } from '../env';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
-import { commonProblems, json, problem } from '../schemas/common';
+import { codeGuessingProblem, commonProblems, json, problem } from '../schemas/common';
 import { codeRejection } from '../schemas/code-rejection';
 import { CheckoutRequest } from '../schemas/offer';
 import { Subscription, subscriptionJsonAt } from '../schemas/subscription';
@@ -73,6 +73,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
       404: problem('Unknown or inactive plan'),
       409: problem('`already_subscribed`'),
       422: codeRejection('The code cannot apply (same codes as quotes), or `idempotency_key_reuse`'),
+      ...codeGuessingProblem,
       ...commonProblems,
     },
   }),
