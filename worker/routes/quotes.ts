@@ -3,7 +3,7 @@ import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env';
 import { notFound } from '../errors';
 import { validate } from '../validation';
-import { commonProblems, json, problem } from '../schemas/common';
+import { codeGuessingProblem, commonProblems, json, problem } from '../schemas/common';
 import { Quote, QuoteRequest } from '../schemas/offer';
 import { codeRejected, codeRejection, typedCode } from '../schemas/code-rejection';
 import { decideRedemption, type RedemptionDecision } from '../domain/offer-rules';
@@ -22,7 +22,7 @@ export const quotes = new Hono<AppEnv>().post(
     summary: 'Price a plan, with a code',
     description:
       'A code that cannot apply answers 422 with `code` one of code_not_found, code_invalid_format, offer_not_started, offer_expired, not_eligible, not_applicable, avail_limit_reached, redemptions_exhausted, login_required.',
-    responses: { 200: json('The quote', Quote), 404: problem('Unknown or inactive plan'), 422: codeRejection('The code cannot apply'), ...commonProblems },
+    responses: { 200: json('The quote', Quote), 404: problem('Unknown or inactive plan'), 422: codeRejection('The code cannot apply'), ...codeGuessingProblem, ...commonProblems },
   }),
   validate('json', QuoteRequest),
   async (c) => {

@@ -74,4 +74,9 @@ export const commonProblems = {
   401: problem('Missing or invalid key'),
 };
 
+/** The code-guessing limit of POST /v1/quotes and POST /v1/subscriptions (docs/security.md). */
+export const codeGuessingProblem = {
+  429: problem('`rate_limited`: 10 failed codes within 60 s from this client IP or user; `Retry-After` says when to try again'),
+};
+
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
