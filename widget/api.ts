@@ -28,6 +28,7 @@ export const isCodeRejection = (e: unknown): e is ApiError => e instanceof ApiEr
 export const retryable = (e: ApiError) => e.status === 0 || e.status === 429 || e.status >= 500;
 
 export class Api {
+  private _readable = false;
   constructor(
     private readonly base: string,
     private readonly key: string,
@@ -45,14 +46,13 @@ export class Api {
     } catch (e) {
       if (signal.aborted) throw e;
       // The API answers a page outside the publisher's allowed origins without CORS headers, so the
-      // refusal reads as a network failure. An opaque (no-cors) request tells them apart: if the
-      // server answers that, it is reachable and the page's origin is what was refused.
-      const reached = await fetch(url, { mode: 'no-cors', credentials: 'omit', signal }).then(
-        () => true,
-        () => false,
-      );
+      // refusal reads as a network failure. Until this page has had one readable answer, an opaque
+      // (no-cors) request tells them apart: if the server answers that, it is reachable and the
+      // page's origin (or key) is what was refused. Afterwards a failure is a network one (retry).
+      const reached = !this._readable && (await fetch(url, { mode: 'no-cors', credentials: 'omit', signal }).then(() => true, () => false));
       throw reached ? new ApiError(403, 'origin_not_allowed') : new ApiError(0, 'network_error');
     }
+    this._readable = true;
     const payload = await res.json().catch(() => null);
     if (!res.ok) {
       const p = (payload ?? {}) as { code?: unknown; detail?: unknown };
