@@ -32,6 +32,9 @@ function pager<Row extends { created_at: number; id: string }>(fetch: (after: { 
   };
 }
 
+/** The tenant's filter of an export request. */
+const filterOf = (tenantId: string, q: z.infer<typeof ExportQuery>): ExportFilter => ({ tenantId, productId: q.product_id, planId: q.plan_id });
+
 /** `/admin/v1/exports` */
 export const exportsRoutes = new Hono<AppEnv>()
   .get(
@@ -39,8 +42,7 @@ export const exportsRoutes = new Hono<AppEnv>()
     describeRoute({ tags, summary: 'Export subscriptions (CSV), optionally of one product or plan', responses: { 200: csv200('Subscriptions'), ...commonProblems } }),
     validate('query', ExportQuery),
     async (c) => {
-      const q = c.req.valid('query');
-      const filter: ExportFilter = { tenantId: c.get('tenant').id, productId: q.product_id, planId: q.plan_id };
+      const filter = filterOf(c.get('tenant').id, c.req.valid('query'));
       const db = c.get('d1');
       return csvResponse(
         'subscriptions.csv',
@@ -69,8 +71,7 @@ export const exportsRoutes = new Hono<AppEnv>()
     }),
     validate('query', ExportQuery),
     async (c) => {
-      const q = c.req.valid('query');
-      const filter: ExportFilter = { tenantId: c.get('tenant').id, productId: q.product_id, planId: q.plan_id };
+      const filter = filterOf(c.get('tenant').id, c.req.valid('query'));
       const db = c.get('d1');
       return csvResponse(
         'redemptions.csv',
