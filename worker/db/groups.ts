@@ -8,7 +8,6 @@
  * one index seek on (tenant_id, start): the last range starting at or before the address is
  * the only candidate. Writes keep the invariant with a guard statement inside their batch.
  */
-import type { Db } from './client';
 import type { D1 } from './guard';
 import type { Duration, groups } from './schema';
 import { toHex, type IpRange } from '../domain/ip-ranges';
@@ -25,9 +24,6 @@ export interface GroupDetails extends GroupRow {
   ip_ranges: string[];
   email_domains: string[];
 }
-
-/** The guarded D1 client under the drizzle handle (drizzle keeps it as `$client`). */
-const d1 = (db: Db) => (db as unknown as { $client: D1Database }).$client;
 
 const GROUP_COLUMNS = `g.id, g.tenant_id, g.name, g.plan_id, g.seat_limit, g.seats_used, g.owner_subscription_id, g.deleted_at, g.created_at, g.updated_at, p.product_id`;
 
@@ -313,8 +309,8 @@ export async function deleteGroup(db: D1, tenantId: string, id: string, now: num
  * A group of the tenant (not deleted) and the user's earlier claim of it, if any: one round
  * trip. Null when the group does not exist.
  */
-export async function findClaim(db: Db, tenantId: string, groupId: string, userId: string) {
-  const c = d1(db);
+export async function findClaim(db: D1, tenantId: string, groupId: string, userId: string) {
+  const c = db;
   const [group, claim] = await c.batch([
     c.prepare('SELECT id FROM groups WHERE tenant_id = ?1 AND id = ?2 AND deleted_at IS NULL').bind(tenantId, groupId),
     c

@@ -60,7 +60,6 @@ export const access = new Hono<AppEnv>()
       const domain = qualifyingDomain(c.get('user'));
       if (!ip && !domain) return c.json({ groups: [] });
       const tenantId = c.get('tenant').id;
-      const db = c.get('db');
       const table = await accessTable(c.get('d1'), tenantId);
       if (!table.tooLarge) return c.json({ groups: matchAccess(table, ip?.value ?? null, domain).map(accessJson) });
       const matches = await lookupAccess(c.get('d1'), { tenantId, address: ip ? toBytes(ip.value) : null, domain, userId: null });
@@ -88,13 +87,12 @@ export const access = new Hono<AppEnv>()
       const user = requireUser(c);
       const { group_id: groupId } = c.req.valid('json');
       const tenantId = c.get('tenant').id;
-      const db = c.get('db');
       const q = qualifications(c);
       const [match] =
         q.address || q.domain ? await lookupAccess(c.get('d1'), { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId }) : [];
       if (!match) {
         // Not (or no longer) qualified: an earlier claim still answers with its subscription.
-        const earlier = await findClaim(db, tenantId, groupId, user.id);
+        const earlier = await findClaim(c.get('d1'), tenantId, groupId, user.id);
         if (!earlier) throw notFound('group', 'group_id');
         if (earlier.subscription) return c.json(subscriptionRawJson(earlier.subscription), 200);
         throw new AppError('forbidden', {
