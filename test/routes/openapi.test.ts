@@ -100,6 +100,11 @@ describe('OpenAPI document and docs', () => {
     expect(init.status).toBe(200);
     expect(init.headers.get('content-type')).toMatch(/javascript/);
     expect(init.text).toContain("url: '/openapi.json'");
+    // Opened on load: the operation that creates an offer, with its fields (its id in the document).
+    expect(init.text).toContain("['operations', 'Offers', 'postAdminV1Offers']");
+    const offerOp = (await call('GET', '/openapi.json')).json.paths['/admin/v1/offers'].post;
+    expect(offerOp.tags).toContain('Offers');
+    expect(offerOp.operationId ?? 'postAdminV1Offers').toBe('postAdminV1Offers');
     // The UI's own files are static assets of the same worker (`npm run build` copies them into
     // its asset directory), answered by its ASSETS binding (what serves them in front of the worker).
     const bundle = await env.ASSETS.fetch(`${BASE}/docs/swagger-ui-bundle.js`);

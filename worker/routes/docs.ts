@@ -147,7 +147,8 @@ export function renderDocs(title: string, plain = ''): string {
 
 /**
  * Swagger UI's start-up: operations listed by tag (an operation opens with its fields in the
- * schema view, its examples and its errors; `/docs#/Offers/postAdminV1Offers` links one open).
+ * schema view, its examples and its errors; `/docs#/Offers/postAdminV1Offers` links one open;
+ * without a link, POST /admin/v1/offers opens, the operation a publisher starts with).
  * Expanding all ~60 operations at once took 10–45 s to render here, so they start closed.
  */
 export const DOCS_INIT = `window.ui = SwaggerUIBundle({
@@ -164,6 +165,10 @@ export const DOCS_INIT = `window.ui = SwaggerUIBundle({
   filter: true,
   tryItOutEnabled: false,
   validatorUrl: null,
+  onComplete: () => {
+    // Without a link to an operation, open the one a publisher starts with: create an offer.
+    if (!location.hash) window.ui.layoutActions.show(['operations', 'Offers', 'postAdminV1Offers'], true);
+  },
 });
 `;
 
