@@ -10,7 +10,8 @@
  * the checkout's reads again, so a refusal is explained without another round trip.
  */
 import type { D1 } from './guard';
-import { insertSubscription, liveOnProduct, releaseExpiredHolds, subscriptionExists, type NewSubscription } from './subscriptions';
+import { insertSubscription, liveOnProduct, releaseExpiredHolds, subscriptionExists, upsertUserStatement, type NewSubscription } from './subscriptions';
+import { STANDS_SQL } from './hold-sql';
 import { checkoutReads, type CheckoutReads } from './redemption-reads';
 import { outboxStatements, type WebhookEventType } from './webhook-outbox';
 
@@ -36,7 +37,7 @@ export async function writeCheckout(
   if (w.idempotency) {
     guards.push(
       `NOT EXISTS (SELECT 1 FROM idempotency_keys k JOIN subscriptions ks ON ks.id = k.subscription_id
-         WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ? AND ks.status <> 'hold_expired' AND NOT (ks.status = 'pending' AND ks.hold_expires_at <= ?))`,
+         WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ? AND ${STANDS_SQL('ks')})`,
     );
     guardParams.push(s.tenantId, s.userId, w.idempotency.key, now);
   }
@@ -61,12 +62,7 @@ export async function writeCheckout(
   }
   const exists = subscriptionExists(s.id);
   const stmts: D1PreparedStatement[] = [
-    db
-      .prepare(
-        `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
-      )
-      .bind(s.tenantId, s.userId, w.user.email, w.user.emailVerified ? 1 : 0, now, now),
+    upsertUserStatement(db, { tenantId: s.tenantId, userId: s.userId, email: w.user.email, emailVerified: w.user.emailVerified, now }),
     ...releaseExpiredHolds(db, s.tenantId, now, { offerId: o?.id ?? null, userProduct: { userId: s.userId, productId: s.productId } }),
   ];
   const created = stmts.length;

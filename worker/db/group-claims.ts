@@ -7,7 +7,7 @@
  */
 import type { D1 } from './guard';
 import type { SubscriptionRaw } from './rows';
-import { insertSubscription, liveOnProduct, releaseExpiredHolds, type NewSubscription } from './subscriptions';
+import { insertSubscription, liveOnProduct, releaseExpiredHolds, upsertUserStatement, type NewSubscription } from './subscriptions';
 import { outboxStatements } from './webhook-outbox';
 
 export interface ClaimInput {
@@ -44,13 +44,7 @@ export async function claimSeat(db: D1, x: ClaimInput): Promise<ClaimResult> {
       .bind(s.userId, s.id, x.via, s.now, x.groupId, s.tenantId, ...live.params),
     db.prepare(`UPDATE groups SET seats_used = seats_used + 1, updated_at = ? WHERE id = ? AND ${ours.sql}`).bind(s.now, x.groupId, ...ours.params),
     ...insertSubscription(db, s, ours),
-    // The user as seen (same upsert as checkout).
-    db
-      .prepare(
-        `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
-      )
-      .bind(s.tenantId, s.userId, x.email, x.emailVerified ? 1 : 0, s.now, s.now),
+    upsertUserStatement(db, { tenantId: s.tenantId, userId: s.userId, email: x.email, emailVerified: x.emailVerified, now: s.now }),
   ];
   const eventAt = stmts.length;
   stmts.push(...outboxStatements(db, { tenantId: s.tenantId, type: 'group.claimed', object: x.eventObject, now: s.now, onlyIf: ours }));

@@ -12,6 +12,9 @@ export const LIVE_SQL = (s: string) => `(${s}.status IN ('active', 'grace') OR (
 /** `holdIsOver` for a pending row (binds now): its counts are back, swept or not. */
 export const EXPIRED_HOLD_SQL = (s: string) => `(${s}.status = 'pending' AND ${s}.hold_expires_at <= ?)`;
 
+/** The subscription `s` an answer was given for still stands: not a lapsed hold, swept or not (binds now). */
+export const STANDS_SQL = (s: string) => `(${s}.status <> 'hold_expired' AND NOT ${EXPIRED_HOLD_SQL(s)})`;
+
 /** A redemption row `r` still counts: its subscription is not an expired, unswept hold (binds now). */
 export const REDEMPTION_COUNTS_SQL = (r: string) =>
   `NOT EXISTS (SELECT 1 FROM subscriptions hs WHERE hs.id = ${r}.subscription_id AND hs.status = 'pending' AND hs.hold_expires_at <= ?)`;

@@ -9,7 +9,7 @@
  */
 import type { D1 } from './guard';
 import { OFFER_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
-import { CODE_USED_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL } from './hold-sql';
+import { CODE_USED_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL, STANDS_SQL } from './hold-sql';
 import type { RedemptionFacts } from '../domain/offer-rules';
 import type { SubscriptionStatus } from '../domain/holds';
 
@@ -116,7 +116,7 @@ export function checkoutReads(
       db
         .prepare(
           `SELECT k.request_hash, k.status, k.response,
-             (s.id IS NOT NULL AND s.status <> 'hold_expired' AND NOT (s.status = 'pending' AND s.hold_expires_at <= ?)) AS stands
+             (s.id IS NOT NULL AND ${STANDS_SQL('s')}) AS stands
            FROM idempotency_keys k LEFT JOIN subscriptions s ON s.id = k.subscription_id
            WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ?`,
         )

@@ -82,6 +82,16 @@ export const liveOnProduct = (tenantId: string, userId: string, productId: strin
   params: [tenantId, userId, productId, now],
 });
 
+/** The end user as a token shows them (checkout, claim): the email kept when the token has none. */
+export function upsertUserStatement(db: D1, u: { tenantId: string; userId: string; email: string | null; emailVerified: boolean; now: number }) {
+  return db
+    .prepare(
+      `INSERT INTO users (tenant_id, id, email, email_verified, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET email = coalesce(excluded.email, users.email), email_verified = excluded.email_verified, updated_at = excluded.updated_at`,
+    )
+    .bind(u.tenantId, u.userId, u.email, u.emailVerified ? 1 : 0, u.now, u.now);
+}
+
 /**
  * A new subscription and its first cycle, only when `onlyIf` holds (the guards of a checkout,
  * the claim of a seat). The first statement's `meta.changes` says whether it was created.
