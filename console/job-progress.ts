@@ -40,7 +40,8 @@ export class JobProgress extends LitElement {
     const job = await admin.get<Job>(`/jobs/${encodeURIComponent(this.jobId)}`, signal);
     this._job = job;
     if (job.status === 'succeeded' || job.status === 'failed') {
-      if (job.failed > 0) await this.loadErrors(signal);
+      // The failed rows are read once they are all there (a few more ticks if the file lags).
+      if (job.failed > 0 && !(await this.loadErrors(signal, job.failed)) && this.errorReads++ < 10) return true;
       announce(this, t.jobDone(job.failed));
       this.dispatchEvent(new CustomEvent('job-done', { detail: job, bubbles: true, composed: true }));
       return false;
@@ -48,17 +49,36 @@ export class JobProgress extends LitElement {
     return true;
   }
 
-  private async loadErrors(signal: AbortSignal): Promise<void> {
-    const res = await fetch(`/admin/v1/jobs/${encodeURIComponent(this.jobId)}/errors.csv`, { credentials: 'same-origin', signal });
-    if (!res.ok) return;
-    const rows = parseCsv(await res.text());
-    this._errors = rows.slice(1);
+  private errorReads = 0;
+
+  /** Reads errors.csv; answers whether it held the job's failed rows. */
+  private async loadErrors(signal: AbortSignal, failed: number): Promise<boolean> {
+    const res = await fetch(`/admin/v1/jobs/${encodeURIComponent(this.jobId)}/errors.csv`, { credentials: 'same-origin', signal, cache: 'no-store' });
+    if (!res.ok || !res.body) return false;
+    // Only the first rows are shown: read the head of the file, not all of it.
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.length > 64_000 || text.split('\n').length > SHOWN_ERRORS + 2) {
+        await reader.cancel();
+        text = text.slice(0, text.lastIndexOf('\n') + 1);
+        break;
+      }
+    }
+    const rows = parseCsv(text).slice(1).filter((r) => r.length > 1 || r[0] !== '');
+    this._errors = rows;
+    return rows.length >= Math.min(failed, SHOWN_ERRORS);
   }
 
   override updated(changed: Map<string, unknown>): void {
     if (changed.has('jobId') && this.jobId) {
       this._job = null;
       this._errors = null;
+      this.errorReads = 0;
       this.poll.stop();
       this.poll.start();
     }
@@ -95,7 +115,7 @@ export class JobProgress extends LitElement {
                       </tbody>
                     </table>
                   </div>
-                  ${this._errors.length > SHOWN_ERRORS ? html`<p class="muted">${t.moreFailedRows(this._errors.length - SHOWN_ERRORS)}</p>` : nothing}`
+                  ${job.failed > Math.min(this._errors.length, SHOWN_ERRORS) ? html`<p class="muted">${t.moreFailedRows(job.failed - Math.min(this._errors.length, SHOWN_ERRORS))}</p>` : nothing}`
                 : nothing}
             `
           : nothing}

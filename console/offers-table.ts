@@ -3,7 +3,7 @@ import { Task, TaskStatus } from '@lit/task';
 import { OFFER_STATUSES, admin, type Offer, type OfferStatus, type Page, type Tenant } from './api.js';
 import { loadCatalog, type Catalog } from './catalog.js';
 import { PollController } from './controllers.js';
-import { announce } from './events.js';
+import { announce, navigate } from './events.js';
 import { count, formatDiscount, shortDate } from './format.js';
 import { explain, t } from './messages.js';
 import { shared } from './shared.styles.js';
@@ -170,7 +170,7 @@ export class OffersTable extends LitElement {
             ${this._code ? html`<button type="button" class="link" @click=${this.clearSearch}>${t.clearSearch}</button>` : nothing}
           </form>
         </div>
-        <a class="button" href="#/offers/new">${t.createOffer}</a>
+        <button type="button" class="create-offer" @click=${() => navigate(this, '#/offers/new')}>${t.createOffer}</button>
       </div>
       ${this.pageTask.render({
         pending: () => html`<p role="status">${t.loading}</p>`,

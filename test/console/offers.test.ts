@@ -71,7 +71,7 @@ describe('console: offers', () => {
       // Empty offers table, then the wizard.
       await page.getByText('No offers yet').waitFor();
       await expectAccessible(page, 'offers table (empty)');
-      await page.getByRole('link', { name: 'Create offer' }).click();
+      await page.getByRole('button', { name: 'Create offer' }).click();
       await page.getByRole('heading', { name: 'Step 1 of 4: Products and durations' }).waitFor();
       // Next with nothing selected: the errors are on the fields, focus on the first.
       await page.getByRole('button', { name: 'Next' }).click();
@@ -200,7 +200,7 @@ describe('console: offers', () => {
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
       // Focus lands on the new view's heading.
       await poll(() => focused(page)).toBe('h1||Offers');
-      await tabTo(page, /^a\|\|Create offer$/);
+      await tabTo(page, /^button\|button\|Create offer$/);
       await page.keyboard.press('Enter');
       await poll(() => focused(page)).toBe('h1||Create an offer');
       await page.getByLabel('Markets Brief').waitFor(); // products loaded; focus stays on the heading
@@ -277,7 +277,7 @@ describe('console: offers', () => {
     const { page, context } = await openConsole(browser, worker.url, { width: 375, height: 800 });
     try {
       await signIn(page, tenant.secret_key);
-      await page.getByRole('link', { name: 'Create offer' }).click();
+      await page.getByRole('button', { name: 'Create offer' }).click();
       await page.getByLabel('Markets Brief').check();
       await page.getByLabel('1 month').check();
       await page.getByRole('button', { name: 'Next' }).click();
