@@ -40,6 +40,21 @@ describe('TenantCache', () => {
     expect(c.set('b:k', { bytes: 1 }, { tenantId: 'b', version: 1, generation: c.generation('b') })).toBe(true);
   });
 
+  it('keep confirms the entry a load started from, or stores it again when it was evicted meanwhile', () => {
+    const c = sized(100);
+    const value = { bytes: 60 };
+    c.set('a:k', value, { tenantId: 'a', version: 'v1', generation: 0, now: 0 });
+    expect(c.keep('a:k', value, { tenantId: 'a', version: 'v1', generation: 0, now: 5_000 })).toBe(true);
+    expect(c.get('a:k', 5_500)).toMatchObject({ fresh: true, version: 'v1' });
+    c.set('b:k', { bytes: 60 }, { tenantId: 'b', version: 1, generation: 0 }); // evicts a:k
+    expect(c.get('a:k')).toBeUndefined();
+    expect(c.keep('a:k', value, { tenantId: 'a', version: 'v1', generation: 0, now: 6_000 })).toBe(true);
+    expect(c.get('a:k', 6_100)?.value).toBe(value);
+    // Not after an invalidation of the tenant.
+    c.invalidate('a');
+    expect(c.keep('a:k', value, { tenantId: 'a', version: 'v1', generation: 0 })).toBe(false);
+  });
+
   it('invalidate drops only that tenant', () => {
     const c = sized(1_000);
     for (const t of ['a', 'b']) for (const k of ['1', '2']) c.set(`${t}:${k}`, { bytes: 5 }, { tenantId: t, version: 1, generation: c.generation(t) });

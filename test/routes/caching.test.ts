@@ -41,6 +41,11 @@ describe('edge caches', () => {
     const anon = publicApi(tenant);
     const ids = async () => (await anon.get('/offers')).json.data.map((o: any) => o.id);
     expect(await ids()).toEqual([offer.id]);
+    // Stale but unchanged: re-checked, kept, fresh again, same answer.
+    const first = listingCatalogs.get(tenant.id)!;
+    listingCatalogs.set(tenant.id, first.value, { tenantId: tenant.id, version: first.version, generation: listingCatalogs.generation(tenant.id), now: 0 });
+    expect(await ids()).toEqual([offer.id]);
+    expect(listingCatalogs.get(tenant.id)).toMatchObject({ fresh: true, value: first.value });
     // Another isolate deletes the offer (simulated in D1: the version moves, this isolate is not told).
     await env.DB.batch([
       env.DB.prepare('UPDATE offers SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2').bind(Date.now(), offer.id),

@@ -110,7 +110,7 @@ export async function accessTable(db: D1, tenantId: string, now: number = Date.n
   // (the answer is still what was read, in one snapshot).
   const generation = accessTables.generation(tenantId);
   const table = await refresh(db, tenantId, hit?.value);
-  if (table === hit?.value) accessTables.confirm(tenantId, table.version, now);
+  if (table === hit?.value) accessTables.keep(tenantId, table, { tenantId, version: table.version, generation, now });
   else accessTables.set(tenantId, table, { tenantId, version: table.version, generation, now });
   return table;
 }

@@ -118,8 +118,10 @@ export async function readForListing(
   const results = await db.batch<Record<string, unknown>>(stmts);
   const version = (results[0]!.results[0] as { catalog_version: string } | undefined)?.catalog_version ?? '';
   let catalog: PublicCatalog;
-  if (cached && listingCatalogs.confirm(q.tenantId, version, q.now)) {
+  if (cached && hit!.version === version) {
+    // Unchanged: the definition statements returned nothing; keep the entry we started from.
     catalog = cached;
+    listingCatalogs.keep(q.tenantId, cached, { tenantId: q.tenantId, version, generation, now: q.now });
   } else {
     const productsByOffer = new Map<string, Set<string>>();
     for (const r of results[2]!.results as { offer_id: string; product_id: string }[]) {

@@ -20,7 +20,7 @@ import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type
 import { DEFINITIONS_VERSION_SQL } from './offer-queries';
 import { readForQuote, redemptionFacts } from './redemption-reads';
 import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
-import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
+import { CACHE_BUDGETS, createCache, estimateBytes, type CacheHit } from '../lib/cache';
 import type { EndUser } from '../env';
 
 export const RECHECK_MS = 5_000;
@@ -107,7 +107,7 @@ export async function quoteFromD1(db: D1, q: QuoteQuery, now: number): Promise<Q
   const refresh = hit?.fresh ? [] : refreshStatements(db, q.tenantId, String(hit?.version ?? ''), now);
   const user = q.user ? { id: q.user.id, email: q.user.emailVerified ? q.user.email : null } : null;
   const reads = await readForQuote(db, { tenantId: q.tenantId, planId: q.planId, code: q.code, user }, refresh);
-  if (refresh.length > 0) applyRefresh(q.tenantId, now, generation, reads.extra);
+  if (refresh.length > 0) applyRefresh(q.tenantId, now, generation, hit, reads.extra);
   return {
     plan: reads.plan,
     facts: q.code && reads.plan ? redemptionFacts(reads, q.user, now) : null,
@@ -131,10 +131,20 @@ function refreshStatements(db: D1, tenantId: string, known: string, now: number)
 }
 
 /** Applies the results of refreshStatements (kept only if no write committed on this isolate since `generation`). */
-function applyRefresh(tenantId: string, now: number, generation: number, results: D1Result<Record<string, unknown>>[]): void {
+function applyRefresh(
+  tenantId: string,
+  now: number,
+  generation: number,
+  known: CacheHit<QuoteCatalog> | undefined,
+  results: D1Result<Record<string, unknown>>[],
+): void {
   const version = (results[0]?.results[0] as { catalog_version: string } | undefined)?.catalog_version;
   if (version === undefined) return;
-  if (quoteCatalogs.confirm(tenantId, version, now)) return;
+  // Unchanged: the definition statements returned nothing; keep the entry the quote started from.
+  if (known && known.version === version) {
+    quoteCatalogs.keep(tenantId, known.value, { tenantId, version, generation, now });
+    return;
+  }
   const products = new Map<string, Set<string>>();
   for (const r of results[3]!.results as { offer_id: string; product_id: string }[]) {
     let set = products.get(r.offer_id);

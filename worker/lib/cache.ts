@@ -156,6 +156,19 @@ export class TenantCache<V> {
     return true;
   }
 
+  /**
+   * A load found `value` (the entry it started from) still current at `version`: confirms the
+   * entry, or stores `value` again when the entry was evicted meanwhile (never an empty reload).
+   */
+  keep(key: string, value: V, meta: { tenantId: string; version: string | number; generation: number; now?: number }): boolean {
+    const e = this.entries.get(key);
+    if (e && e.value === value && e.version === meta.version) {
+      e.checkedAt = meta.now ?? Date.now();
+      return true;
+    }
+    return this.set(key, value, meta);
+  }
+
   delete(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
