@@ -182,6 +182,7 @@ export class OfferCheckout extends LitElement {
     args: () => [this._api(), this.productId, this.userToken] as const,
     task: ([api, productId, token], { signal }) =>
       api && productId && token ? soft(api.mine(productId, signal), signal, [] as Subscription[]) : ([] as Subscription[]),
+    onComplete: (subs) => this._watchHold(subs.find(live)),
   });
 
   private _offersTask = new Task(this, {
@@ -268,7 +269,7 @@ export class OfferCheckout extends LitElement {
 
   /** The subscription made in this widget or found for this user, if any. */
   get subscription(): Subscription | null {
-    return this._done?.sub ?? null;
+    return this._done?.sub ?? this._mineTask.value?.find(live) ?? null;
   }
 
   /** Reads plans, offers, group access and the user's subscriptions again (e.g. after the page took a payment). */
@@ -420,10 +421,10 @@ export class OfferCheckout extends LitElement {
   }
 
   /** Re-renders once a pending checkout's hold has expired. */
-  private _watchHold(): void {
+  private _watchHold(sub = this.subscription): void {
     clearTimeout(this._holdTimer);
-    const at = Date.parse(this.subscription?.hold_expires_at ?? '');
-    if (this.subscription?.status === 'pending' && at > Date.now()) {
+    const at = Date.parse(sub?.hold_expires_at ?? '');
+    if (sub?.status === 'pending' && at > Date.now()) {
       this._holdTimer = window.setTimeout(() => this.requestUpdate(), Math.min(at - Date.now() + 50, 2 ** 31 - 1));
     }
   }

@@ -235,6 +235,21 @@ describe('the subscriber journey', () => {
     expect(await part(page, 'existing').count()).toBe(0);
   });
 
+  test('a pending checkout found on return is shown until its hold expires, then the form comes back', async () => {
+    const { tenant, product, plans } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const reader = token(tenant, 'r6');
+    const checkout = await backend.call('POST', '/v1/subscriptions', tenant.publishable_key, { plan_id: plans[0].id }, { 'X-User-Token': reader });
+    expect(checkout.json).toMatchObject({ status: 'pending', hold_expires_at: expect.any(String) });
+    const page = await newPage();
+    await page.clock.install();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id, 'user-token': reader });
+    await poll(() => text(page, 'payment')).toContain('Monthly (₹499.00) is held for you until');
+    expect(await page.getByRole('button', { name: /^Subscribe/ }).count()).toBe(0);
+    expect(await paymentRequired(page)).toEqual([]); // found, not made here: the page already knows
+    await page.clock.fastForward(Date.parse(checkout.json.hold_expires_at) - (await page.evaluate(() => Date.now())) + 60_000);
+    await page.getByRole('button', { name: 'Subscribe for ₹499.00' }).waitFor();
+  });
+
   test('retry only where it can help: a refused key has none, an unreachable server has one', async () => {
     const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
     const page = await newPage();

@@ -44,7 +44,7 @@ export const en = {
   viaGroup: (group: string) => `You have access through ${group}`,
   /** Why something was refused, by the API's problem `code`. */
   errors: {
-    missing: 'The publishable-key or product-id attribute is missing.',
+    missing: 'Missing publishable-key or product-id attribute.',
     no_plans: 'No plan of this product is on sale now.',
     code_not_found: 'We could not find that code.',
     code_invalid_format: 'A code is 3 to 32 letters and digits.',
