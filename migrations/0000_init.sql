@@ -157,6 +157,7 @@ CREATE TABLE `jobs` (
 --> statement-breakpoint
 CREATE INDEX `jobs_tenant_idx` ON `jobs` (`tenant_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `jobs_offer_idx` ON `jobs` (`offer_id`,`status`);--> statement-breakpoint
+CREATE INDEX `jobs_stalled_idx` ON `jobs` (`status`,`updated_at`);--> statement-breakpoint
 CREATE TABLE `offer_products` (
 	`offer_id` text NOT NULL,
 	`product_id` text NOT NULL,

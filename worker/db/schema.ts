@@ -512,7 +512,8 @@ export const jobs = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('jobs_tenant_idx').on(t.tenantId, t.createdAt), index('jobs_offer_idx').on(t.offerId, t.status)],
+  // jobs_stalled_idx: the stalled-jobs sweep (worker/jobs/stalled-jobs.ts) reads queued/running jobs by age.
+  (t) => [index('jobs_tenant_idx').on(t.tenantId, t.createdAt), index('jobs_offer_idx').on(t.offerId, t.status), index('jobs_stalled_idx').on(t.status, t.updatedAt)],
 );
 
 export const jobErrors = sqliteTable(
