@@ -91,7 +91,11 @@ describe('GET /admin/v1/offers: failed_jobs', () => {
     // The failed rows behind the mark.
     const errors = await api.get(`/jobs/${bad.json.job.id}/errors.csv`);
     expect(errors.text.split(/\r?\n/).filter(Boolean)).toHaveLength(3);
+    // The single offer carries them too.
+    expect((await api.get(`/offers/${dirty.id}`)).json.failed_jobs).toEqual([{ id: bad.json.job.id, kind: 'eligible_users', failed: 2 }]);
+    expect((await api.get(`/offers/${clean.id}`)).json.failed_jobs).toEqual([]);
     // Never another tenant's jobs.
     expect((await admin(other).get('/offers')).json.data).toEqual([]);
+    expect((await admin(other).get(`/offers/${dirty.id}`)).status).toBe(404);
   });
 });

@@ -58,6 +58,15 @@ export async function listOffers(db: D1, tenantId: string, opts: { status?: Offe
   return { offers: offers!.results as unknown as OfferRow[], products: productsByOffer(products!.results as unknown as ProductLink[]), failedJobs };
 }
 
+/** One offer's jobs with failed rows (its uploads, its code set), oldest first. */
+export async function failedJobsOfOffer(db: D1, tenantId: string, offerId: string): Promise<{ id: string; kind: string; failed: number }[]> {
+  const res = await db
+    .prepare('SELECT id, kind, failed FROM jobs WHERE tenant_id = ? AND offer_id = ? AND failed > 0 ORDER BY created_at')
+    .bind(tenantId, offerId)
+    .all<{ id: string; kind: string; failed: number }>();
+  return res.results;
+}
+
 interface ProductLink {
   offer_id: string;
   product_id: string;

@@ -12,7 +12,7 @@ import { decideCoverage, normaliseCode, offerStatus } from '../domain/offer-rule
 import { flatDiscountFreePlans } from '../domain/offer-warnings';
 import { parseBound, startOfToday } from '../domain/zoned-dates';
 import { offerFacts, planFacts, type OfferRow } from '../db/offer-rows';
-import { deleteOffer, getOffer, insertOffer, listOffers, loadCoverage, offerStats, updateOffer } from '../db/offer-queries';
+import { deleteOffer, failedJobsOfOffer, getOffer, insertOffer, listOffers, loadCoverage, offerStats, updateOffer } from '../db/offer-queries';
 import { codeSetJob, codeSetJobJson, kickJob } from '../jobs/start';
 import { offerJson } from '../schemas/offer-json';
 import { afterCommit } from '../lib/cache';
@@ -217,12 +217,14 @@ export const offers = new Hono<AppEnv>()
   )
   .get(
     '/:id',
-    describeRoute({ tags, summary: 'Get an offer', responses: { 200: json('The offer', Offer), 404: problem('Unknown offer'), ...commonProblems } }),
+    describeRoute({ tags, summary: 'Get an offer (with `failed_jobs`)', responses: { 200: json('The offer', OfferListed), 404: problem('Unknown offer'), ...commonProblems } }),
     validate('param', IdParam('offer')),
     async (c) => {
-      const found = await getOffer(c.get('d1'), c.get('tenant').id, c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      const tenantId = c.get('tenant').id;
+      const [found, failedJobs] = await Promise.all([getOffer(c.get('d1'), tenantId, id), failedJobsOfOffer(c.get('d1'), tenantId, id)]);
       if (!found) throw notFound('offer', 'id');
-      return c.json(offerJson(found.offer, found.productIds, Date.now()));
+      return c.json({ ...offerJson(found.offer, found.productIds, Date.now()), failed_jobs: failedJobs });
     },
   )
   .patch(
