@@ -356,6 +356,28 @@ describe('the subscriber journey', () => {
     await page.getByRole('group', { name: 'प्लान चुनें' }).waitFor();
   });
 
+  test('header and footer slots carry the publisher\'s own content inside the card', async () => {
+    const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
+    const page = await newPage();
+    await openWidget(page, { 'publishable-key': tenant.publishable_key, 'product-id': product.id });
+    await page.getByRole('radio', { name: /Monthly/ }).waitFor();
+    const slots = await widget(page).evaluate((el) => {
+      el.insertAdjacentHTML('beforeend', '<h2 slot="header">Subscribe to Markets Brief</h2><p slot="footer">Cancel any time.</p>');
+      const root = el.shadowRoot!;
+      const names = [...root.querySelectorAll('slot')].map((s) => [s.name, s.assignedElements().map((e) => e.textContent)]);
+      const base = root.querySelector('.base')!;
+      const first = base.firstElementChild as HTMLSlotElement;
+      const last = [...base.children].filter((c) => !c.classList.contains('sr-only')).at(-1) as HTMLSlotElement;
+      return { names, first: first.name, last: last.name };
+    });
+    expect(slots.names).toEqual([
+      ['header', ['Subscribe to Markets Brief']],
+      ['footer', ['Cancel any time.']],
+    ]);
+    expect([slots.first, slots.last]).toEqual(['header', 'footer']);
+    expect(await page.getByRole('heading', { name: 'Subscribe to Markets Brief' }).isVisible()).toBe(true);
+  });
+
   test('removed from the page mid-request: requests aborted, no error, no event, no late update; put back, it loads again', async () => {
     const { tenant, product } = await catalog([{ name: 'Monthly', duration: '1m', price: 49_900 }]);
     await createOffer(tenant, product.id, { code: 'SLOW10', discount: { type: 'percent', value: 10 } });
