@@ -125,9 +125,16 @@ offer-checkout is running.
   Demo codes            ${demo.offers.map((o) => o.code).filter(Boolean).join(', ') || '(none)'}
   Platform key          ${secrets.PLATFORM_KEY}   (from .dev.vars)
 
+Cron sweeps run every minute (npm start triggers them; wrangler dev alone does not).
 Try: curl -H "Authorization: Bearer ${demo.tenant.publishable_key}" ${url}/v1/plans
 Press Ctrl-C to stop.
 `);
+
+// wrangler dev does not run cron triggers by itself: fire the scheduled handler every minute, as
+// the `* * * * *` cron does in production (hold expiry, stalled jobs, webhook retries).
+setInterval(() => {
+  fetch(`${server.url}/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {});
+}, 60_000).unref();
 
 // Keep running until a signal (above); wrangler exiting on its own ends `npm start` too.
 server.child.once('exit', (code) => {
