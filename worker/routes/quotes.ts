@@ -11,9 +11,6 @@ import type { PlanRowRaw } from '../db/offer-rows';
 import { quoteFromCache, quoteFromD1 } from '../db/quote-cache';
 import { quoteOfferJson } from '../schemas/offer-json';
 
-// The quote's and checkout's code handling (one place): worker/schemas/code-rejection.ts.
-export { codeRejected, typedCode };
-
 /** `POST /v1/quotes`: the price of a plan with an optional code, in one D1 round trip. */
 export const quotes = new Hono<AppEnv>().post(
   '/',

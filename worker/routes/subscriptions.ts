@@ -4,7 +4,7 @@ import type { AppEnv, Bindings } from '../env';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { codeGuessingProblem, commonProblems, json, problem } from '../schemas/common';
-import { codeRejection } from '../schemas/code-rejection';
+import { codeRejected, codeRejection, typedCode } from '../schemas/code-rejection';
 import { CheckoutRequest } from '../schemas/offer';
 import { Subscription, subscriptionJsonAt } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
@@ -17,7 +17,6 @@ import { checkoutReads, readForCheckout, redemptionFacts, type CheckoutReads } f
 import { writeCheckout } from '../db/checkout-write';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
 import { kickDeliveries } from '../db/webhook-outbox';
-import { codeRejected, typedCode } from './quotes';
 
 /** An Idempotency-Key header: absent, or 1–255 visible ASCII characters (400 otherwise). */
 export function idempotencyKey(header: string | undefined): string | null {
