@@ -147,6 +147,7 @@ describe('console: offers', () => {
       await row.getByRole('link', { name: 'Details of WELCOME20' }).click();
       await page.getByRole('heading', { name: /Offer WELCOME20/ }).waitFor();
       await poll(() => page.locator('.value.eligible-users').textContent()).toBe('2');
+      await page.locator('offer-details').getByRole('link', { name: 'Failed rows (CSV) (2)' }).waitFor();
       await expect(page.locator('.value.redemptions').textContent()).resolves.toBe('0');
       await expectAccessible(page, 'offer details');
       const token = mintUserToken(tenant.user_token_secret, { sub: 'u1', email: 'u1@example.com', email_verified: true });
