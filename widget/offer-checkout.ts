@@ -246,7 +246,7 @@ export class OfferCheckout extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     for (const t of this._aborted.splice(0)) if (t.autoRun) void t.run();
-    if (this._done) this._watchHold();
+    this._watchHold();
   }
 
   /** Off the page, nothing renders (a request answered after removal changes nothing). */
