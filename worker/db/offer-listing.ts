@@ -101,7 +101,11 @@ export async function readForListing(
   const LIVE = `o.tenant_id = ?1 AND o.discoverability = 'public' AND ${notOverSql('?2')}`;
   const stmts: D1PreparedStatement[] = [
     db.prepare(`SELECT ${DEFINITIONS_VERSION_SQL} AS catalog_version`).bind(q.tenantId),
-    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${LIVE} AND ${definitionsVersionSql('?1')} IS NOT ?3 ORDER BY o.id`).bind(q.tenantId, q.now, known),
+    db
+      .prepare(
+        `SELECT ${OFFER_COLUMNS}, ${LIVE_REDEMPTIONS_SQL('o').replace('?', '?2')} AS live_redemptions FROM offers o WHERE ${LIVE} AND ${definitionsVersionSql('?1')} IS NOT ?3 ORDER BY o.id`,
+      )
+      .bind(q.tenantId, q.now, known),
     db
       .prepare(`SELECT op.offer_id, op.product_id FROM offer_products op JOIN offers o ON o.id = op.offer_id WHERE ${LIVE} AND ${definitionsVersionSql('?1')} IS NOT ?3`)
       .bind(q.tenantId, q.now, known),
@@ -141,7 +145,7 @@ export async function readForListing(
   if (catalog === cached) {
     for (const r of results[4]!.results as { id: string; redemptions_count: number }[]) liveCounts.set(r.id, r.redemptions_count);
   } else {
-    for (const o of catalog.offers) liveCounts.set(o.id, o.redemptions_count);
+    for (const o of catalog.offers) liveCounts.set(o.id, (o as OfferRow & { live_redemptions?: number }).live_redemptions ?? o.redemptions_count);
   }
   const listedOfferIds = new Set<string>();
   if (q.user) for (const r of results[5]!.results as { offer_id: string }[]) listedOfferIds.add(r.offer_id);
