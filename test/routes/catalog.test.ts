@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { admin, call, createCatalog, createTenant, publicApi } from '../helpers';
+import { day, freshCode } from '../offers-helpers';
 
 describe('products and plans (admin API)', () => {
   it('creates, reads, lists, updates and deletes a product', async () => {
@@ -101,6 +102,32 @@ describe('GET /admin/v1/plans with filters', () => {
     expect(next.json.has_more).toBe(false);
     // Another tenant sees none of them.
     expect((await admin(await createTenant()).get('/plans?active=true')).json.data).toEqual([]);
+  });
+});
+
+describe('GET /admin/v1/plans/{id}/offers', () => {
+  it('lists the redeemable offers whose discount applies to the plan (the domain rule), with their products', async () => {
+    const tenant = await createTenant();
+    const api = admin(tenant);
+    const { product, plans } = await createCatalog(tenant, { durations: ['1m', '1y'], currency: 'INR' });
+    const base = { starts_at: day(0), ends_at: day(30), eligibility: 'all', discoverability: 'private' };
+    const make = async (body: Record<string, unknown>) => {
+      const res = await api.post('/offers', { code: freshCode(), ...base, ...body });
+      expect(res.status, res.text).toBe(201);
+      return res.json.id as string;
+    };
+    const percent = await make({ discount: { type: 'percent', value: 10 }, applies_to: { product_ids: [product.id], durations: ['1m'] } });
+    const flat = await make({ discount: { type: 'flat', amount: 100, currency: 'INR' }, applies_to: { all_products: true, durations: ['1m', '1y'] } });
+    const yearly = await make({ discount: { type: 'percent', value: 5 }, applies_to: { product_ids: [product.id], durations: ['1y'] } });
+    const ended = await make({ discount: { type: 'percent', value: 15 }, applies_to: { product_ids: [product.id], durations: ['1m'] } });
+    expect((await api.patch(`/offers/${ended}`, { ends_at: '2000-01-01' })).status).toBe(200);
+    const monthly = await api.get(`/plans/${plans['1m'].id}/offers`);
+    expect(monthly.status).toBe(200);
+    expect(monthly.json.data.map((o: any) => o.id).sort()).toEqual([percent, flat].sort());
+    expect(monthly.json.data.find((o: any) => o.id === percent).applies_to.product_ids).toEqual([product.id]);
+    expect((await api.get(`/plans/${plans['1y'].id}/offers`)).json.data.map((o: any) => o.id).sort()).toEqual([flat, yearly].sort());
+    // Another tenant's plan id answers 404.
+    expect((await admin(await createTenant()).get(`/plans/${plans['1m'].id}/offers`)).status).toBe(404);
   });
 });
 
