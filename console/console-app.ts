@@ -10,15 +10,18 @@ type Phase = 'checking' | 'signed-out' | 'signed-in';
 export interface Route {
   view: 'offers' | 'offer-new' | 'offer' | 'catalog' | 'groups' | 'exports' | 'settings';
   id?: string;
+  /** The query of the route (`#/offers?status=active&code=SPRING`). */
+  query?: URLSearchParams;
 }
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
   switch (parts[0]) {
     case 'offers':
       if (parts[1] === 'new') return { view: 'offer-new' };
       if (parts[1]) return { view: 'offer', id: decodeURIComponent(parts[1]) };
-      return { view: 'offers' };
+      return { view: 'offers', query: new URLSearchParams(search) };
     case 'catalog':
     case 'groups':
     case 'exports':

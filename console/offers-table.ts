@@ -69,6 +69,40 @@ export class OffersTable extends LitElement {
     this._live = null;
   }
 
+  /** Reads the filter from the address (`#/offers?status=active&code=SPRING`). */
+  private readonly fromAddress = () => {
+    const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?');
+    if (path !== 'offers' && path !== '') return;
+    const q = new URLSearchParams(search);
+    const status = (OFFER_STATUSES as string[]).includes(q.get('status') ?? '') ? (q.get('status') as OfferStatus) : '';
+    const code = q.get('code') ?? '';
+    if (status !== this._status || code !== this._code) {
+      this._status = status;
+      this._code = code;
+      this._cursors = [null];
+    }
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.fromAddress();
+    window.addEventListener('hashchange', this.fromAddress);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.fromAddress);
+    super.disconnectedCallback();
+  }
+
+  /** Keeps the filter in the address (without a history entry), so Back from details restores it. */
+  private remember(): void {
+    const q = new URLSearchParams();
+    if (this._status) q.set('status', this._status);
+    if (this._code) q.set('code', this._code);
+    const hash = `#/offers${q.size ? `?${q}` : ''}`;
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  }
+
   private query(): string {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (this._status) q.set('status', this._status);
@@ -105,6 +139,7 @@ export class OffersTable extends LitElement {
   private setStatus(e: Event): void {
     this._status = (e.target as HTMLSelectElement).value as OfferStatus | '';
     this._cursors = [null];
+    this.remember();
   }
 
   private search(e: SubmitEvent): void {
@@ -112,11 +147,13 @@ export class OffersTable extends LitElement {
     const value = new FormData(e.target as HTMLFormElement).get('code');
     this._code = typeof value === 'string' ? value.trim() : '';
     this._cursors = [null];
+    this.remember();
   }
 
   private clearSearch(): void {
     this._code = '';
     this._cursors = [null];
+    this.remember();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#code-search');
     if (input) input.value = '';
   }
@@ -164,7 +201,7 @@ export class OffersTable extends LitElement {
           <form class="search" role="search" @submit=${this.search}>
             <div class="field">
               <label for="code-search">${t.searchByCode}</label>
-              <input id="code-search" name="code" type="search" autocomplete="off" />
+              <input id="code-search" name="code" type="search" autocomplete="off" .value=${this._code} />
             </div>
             <button type="submit" class="secondary">${t.search}</button>
             ${this._code ? html`<button type="button" class="link" @click=${this.clearSearch}>${t.clearSearch}</button>` : nothing}

@@ -259,6 +259,13 @@ describe('console: offers', () => {
       await page.getByLabel('Status').selectOption({ label: 'Scheduled' });
       await poll(() => rows.count()).toBe(3);
       await expect(page.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
+      // The filter is in the address: Back from an offer's details shows the same filtered table.
+      expect(new URL(page.url()).hash).toBe('#/offers?status=scheduled');
+      await page.getByRole('link', { name: 'Details of PAGE054' }).click();
+      await page.getByRole('heading', { name: /Offer PAGE054/ }).waitFor();
+      await page.goBack();
+      await poll(() => rows.count()).toBe(3);
+      await expect(page.getByLabel('Status').inputValue()).resolves.toBe('scheduled');
     } finally {
       await context.close();
     }
