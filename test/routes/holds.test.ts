@@ -88,6 +88,8 @@ describe('checkout holds', () => {
     // The holds of the other 30 end: their counts are back at that instant, no sweep has run.
     advance(30_000);
     expect(await stats(tenant, offer.id)).toMatchObject({ redemptions: 20, users_availed: 20 });
+    expect((await admin(tenant).get(`/offers/${offer.id}`)).json).toMatchObject({ redemptions: 20, users_availed: 20 });
+    expect((await admin(tenant).get('/offers')).json.data).toEqual([expect.objectContaining({ id: offer.id, redemptions: 20, users_availed: 20 })]);
     expect(await exported(tenant, offer.id)).toEqual({ avails: 20, users: 20, byStatus: { hold_expired: 30, active: 20 } });
     expect((await publicApi(tenant).post('/quotes', { plan_id: plans['1m'].id, code: offer.code })).status).toBe(200);
     const late = await admin(tenant).post(`/subscriptions/${created[25]!.json.id}/activate`, {});

@@ -21,6 +21,16 @@ export const definitionsVersionSql = (tenant = '?') =>
 export const DEFINITIONS_VERSION_SQL = definitionsVersionSql();
 
 /**
+ * OFFER_COLUMNS with the live counts under the counters' names: what expired, unreleased holds
+ * still hold is subtracted (worker/db/hold-sql.ts). `now` is the placeholder of the instant.
+ */
+const liveOfferColumns = (now: string) =>
+  OFFER_COLUMNS.replace(
+    'o.redemptions_count, o.users_availed_count,',
+    `${LIVE_REDEMPTIONS_SQL('o').replaceAll('?', now)} AS redemptions_count, o.users_availed_count - ${LAPSED_USERS_SQL('o').replaceAll('?', now)} AS users_availed_count,`,
+  );
+
+/**
  * A page of the tenant's offers. `code` (upper-case letters and digits) matches a shared code or
  * a code-set prefix that starts with it, or any code (of a set too) that is exactly it, through
  * the codes primary key. The page's jobs with failed rows come in the same batch.
@@ -41,11 +51,12 @@ export async function listOffers(db: D1, tenantId: string, opts: { status?: Offe
   if (opts.after) where.push(`o.id > ${p(opts.after)}`);
   const limit = p(opts.limit + 1);
   const pageSql = `SELECT o.id FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
-  const offersSql = `SELECT ${OFFER_COLUMNS} FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
+  const nowAt = `?${bind.length + 1}`; // bound to the offers statement only
+  const offersSql = `SELECT ${liveOfferColumns(nowAt)} FROM offers o WHERE ${where.join(' AND ')} ORDER BY o.id LIMIT ${limit}`;
   const productsSql = `SELECT op.offer_id, op.product_id FROM offer_products op WHERE op.offer_id IN (${pageSql})`;
   const jobsSql = `SELECT j.offer_id, j.id, j.kind, j.failed FROM jobs j WHERE j.tenant_id = ?1 AND j.failed > 0 AND j.offer_id IN (${pageSql}) ORDER BY j.created_at`;
   const [offers, products, jobs] = await db.batch<Record<string, unknown>>([
-    db.prepare(offersSql).bind(...bind),
+    db.prepare(offersSql).bind(...bind, opts.now),
     db.prepare(productsSql).bind(...bind),
     db.prepare(jobsSql).bind(...bind),
   ]);
@@ -84,7 +95,7 @@ function productsByOffer(rows: ProductLink[]): Map<string, string[]> {
 
 export async function getOffer(db: D1, tenantId: string, id: string): Promise<{ offer: OfferRow; productIds: string[] } | null> {
   const [offer, products] = await db.batch<Record<string, unknown>>([
-    db.prepare(`SELECT ${OFFER_COLUMNS} FROM offers o WHERE o.tenant_id = ? AND o.id = ?`).bind(tenantId, id),
+    db.prepare(`SELECT ${liveOfferColumns('?3')} FROM offers o WHERE o.tenant_id = ?1 AND o.id = ?2`).bind(tenantId, id, Date.now()),
     db.prepare('SELECT product_id FROM offer_products WHERE tenant_id = ? AND offer_id = ? ORDER BY product_id').bind(tenantId, id),
   ]);
   const row = offer!.results[0] as unknown as OfferRow | undefined;
