@@ -4,6 +4,7 @@ import { admin, createCatalog, createTenant, publicApi, userToken, type TestTena
 import { asUser, createOffer } from '../offers-helpers';
 import { csvRows, waitForJob } from '../bulk-helpers';
 import { sweepExpiredHolds } from '../../worker/jobs/hold-sweep';
+import { createGroup, groupTenant, member } from '../groups-helpers';
 
 /**
  * Checkout holds (SPEC "Checkout holds"): time is moved with a faked Date; the worker runs in
@@ -142,6 +143,23 @@ describe('checkout holds', () => {
     expect(late.status).toBe(409);
     expect(late.json.code).toBe('hold_expired');
     expect(await stats(tenant, offer.id)).toMatchObject({ redemptions: 1, users_availed: 1 });
+  });
+
+  it("a pending checkout takes the product slot from a group claim until its hold ends", async () => {
+    const { tenant, api, planId, productId } = await groupTenant();
+    expect((await api.patch('/tenant', { checkout_hold_minutes: 1 })).status).toBe(200);
+    const paid = await api.post('/plans', { product_id: productId, name: 'Paid', duration: '1m', price: 900, currency: 'INR' });
+    const group = await createGroup(tenant, { name: 'XYZ', plan_id: planId, email_domains: ['xyz.com'], seat_limit: 1 });
+    const dan = await member(tenant, { sub: 'dan', email: 'dan@xyz.com', verified: true });
+    const pending = await dan.post('/subscriptions', { plan_id: paid.json.id });
+    expect(pending.json.status).toBe('pending');
+    expect((await dan.post('/access/claim', { group_id: group.id })).json.code).toBe('already_subscribed');
+    advance(60_000);
+    const claim = await dan.post('/access/claim', { group_id: group.id });
+    expect(claim.status, claim.text).toBe(201);
+    expect((await api.get(`/subscriptions/${pending.json.id}`)).json.status).toBe('hold_expired');
+    expect((await api.post(`/subscriptions/${pending.json.id}/activate`, {})).json.code).toBe('hold_expired');
+    expect((await api.get(`/groups/${group.id}`)).json.seats_used).toBe(1);
   });
 
   it('a single-use code comes back after an expired hold', async () => {
