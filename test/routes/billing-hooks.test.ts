@@ -172,6 +172,29 @@ describe('cancel and void', () => {
   });
 });
 
+describe('every hook at once', () => {
+  it('activate, renew, cancel and void racing on one subscription: never a 5xx, the state and counts stay whole', async () => {
+    const { api, offer, checkout } = await setup();
+    for (let round = 0; round < 3; round++) {
+      const sub = await checkout(`r${round}`);
+      const hooks = ['activate', 'renew', 'cancel', 'void', 'activate', 'renew', 'cancel', 'activate', 'renew', 'void', 'activate', 'renew'];
+      const all = await Promise.all(hooks.map((h, i) => api.post(`/subscriptions/${sub.id}/${h}`, h === 'renew' ? { cycle: 2 } : h === 'activate' ? {} : undefined, i % 3 ? undefined : key(`${sub.id}-${h}`))));
+      expect(all.filter((r) => r.status >= 500).map((r) => r.text)).toEqual([]);
+      const row = await env.DB.prepare('SELECT status, cycle FROM subscriptions WHERE id = ?').bind(sub.id).first<{ status: string; cycle: number }>();
+      const n = await cycles(sub.id);
+      if (row) expect(n).toBe(row.cycle);
+      else expect(n).toBe(0);
+      expect(n).toBeLessThanOrEqual(2);
+      const voided = await count('SELECT count(*) AS n FROM voided_subscriptions WHERE id = ?', sub.id);
+      expect(voided + (row ? 1 : 0)).toBe(1);
+    }
+    const stats = (await api.get(`/offers/${offer.id}/stats`)).json;
+    const live = await count("SELECT count(*) AS n FROM redemptions WHERE offer_id = ? AND kind = 'avail'", offer.id);
+    expect(stats.redemptions).toBe(live);
+    expect(stats.discounted_renewals).toBe(await count("SELECT count(*) AS n FROM redemptions WHERE offer_id = ? AND kind = 'renewal'", offer.id));
+  });
+});
+
 describe('idempotent checkout replay', () => {
   it('a replay of a voided checkout checks out afresh instead of answering the old id', async () => {
     const { tenant, api, plan, offer } = await setup();
