@@ -105,7 +105,7 @@ export const en = {
   percentOff: 'Percentage off',
   flatOff: 'Amount off',
   percentValue: 'Percentage',
-  flatAmount: 'Amount off',
+  flatAmount: 'Amount',
   currency: 'Currency',
   codeMode: 'Kind of code',
   sharedCode: 'One shared code',

@@ -271,6 +271,40 @@ describe('console: offers', () => {
     }
   });
 
+  test('a code set through the wizard: its job’s progress, then its codes to download', async () => {
+    const { tenant } = await publisher();
+    const { page, context, errors } = await openConsole(browser, worker.url);
+    try {
+      await signIn(page, tenant.secret_key);
+      await page.getByRole('button', { name: 'Create offer' }).click();
+      await page.getByLabel('Markets Brief').check();
+      await page.getByLabel('3 months').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Amount off').check();
+      await page.getByLabel('Amount', { exact: true }).fill('150');
+      await page.getByLabel('A set of single-use codes').check();
+      await page.getByLabel('Number of codes').fill('25');
+      await page.getByLabel('Prefix (optional)').fill('team');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('25 codes (TEAM…)').waitFor();
+      await page.getByText('₹150.00 off').waitFor();
+      await page.getByRole('button', { name: 'Create offer' }).click();
+      await page.getByRole('heading', { name: 'Offer 25 codes (TEAM…) created.' }).waitFor();
+      await page.getByText('Finished: every row was processed.').first().waitFor({ timeout: 30_000 });
+      const offer = (await backend.admin(tenant, 'GET', '/offers')).data[0];
+      expect(offer).toMatchObject({ code: null, code_set: { count: 25, prefix: 'TEAM' }, discount: { type: 'flat', amount: 15000, currency: 'INR' } });
+      await page.getByRole('link', { name: 'Open the offer' }).click();
+      const codes = page.getByRole('link', { name: 'Codes (CSV)' });
+      await expect(codes.getAttribute('href')).resolves.toBe(`/admin/v1/offers/${offer.id}/codes.csv`);
+      const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await codes.getAttribute('href'))!);
+      expect(csv.trim().split(/\r?\n/)).toHaveLength(26);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a refused offer shows the API problem on the field it names, on that field’s step', async () => {
     const { tenant, brief } = await publisher();
     await backend.admin(tenant, 'POST', '/offers', {
