@@ -108,7 +108,11 @@ describe('renew', () => {
     expect((await api.post(`/subscriptions/${sub.id}/renew`, { cycle: 3, grace: true })).json).toMatchObject({ cycle: 3, discount: 500, discounted_cycles: 3 });
     expect((await api.post(`/subscriptions/${sub.id}/renew`, { cycle: 4 })).json).toMatchObject({ cycle: 4, discount: 0, amount_due: 1000 });
     expect((await api.get(`/offers/${offer.id}/stats`)).json).toMatchObject({ redemptions: 1, discounted_renewals: 2 });
-    expect((await api.post(`/subscriptions/${sub.id}/renew`, { cycle: 1 })).status).toBe(400);
+    // Cycle 1 (the checkout) has started too: unchanged; a cycle number is a positive integer.
+    expect((await api.post(`/subscriptions/${sub.id}/renew`, { cycle: 1 })).json).toMatchObject({ cycle: 4 });
+    const bad = await api.post(`/subscriptions/${sub.id}/renew`, { cycle: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].path).toBe('cycle');
   });
 
   it('parallel renews without key or cycle: each 200 is one cycle, the rest 409 renewal_conflict, never a 5xx', async () => {

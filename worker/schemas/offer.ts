@@ -188,7 +188,7 @@ export const CheckoutRequest = z
 export const RenewRequest = z
   .strictObject({
     grace: z.boolean().optional(),
-    cycle: z.number().int('must be an integer').min(2, 'must be at least 2 (cycle 1 is the checkout)').max(100_000, 'is too large').optional().meta({
+    cycle: z.number().int('must be an integer').min(1, 'must be at least 1').max(100_000, 'is too large').optional().meta({
       description: 'The number of the cycle being started: a cycle already started answers 200 unchanged, a skipped one 409 `cycle_mismatch`',
     }),
   })
