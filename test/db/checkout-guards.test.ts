@@ -118,4 +118,27 @@ describe('checkout write batch guards', () => {
     const res = await (await asUser(tenant, 'u4')).post('/subscriptions', { plan_id: plan.id, code: offer.code });
     expect(res.json.code).toBe('offer_expired');
   });
+
+  it('holds: a live hold takes the count; an expired one is released by the batch itself, once', async () => {
+    const { tenant, plan, offer, write, counts } = await setup({ max_redemptions: 1, avail_limit_total: 1 });
+    // u1 holds the only redemption until its hold ends.
+    expect(await write('u1', plan)).toBe(true);
+    const before = await counts();
+    expect(await write('u2', plan)).toBe(false); // live hold: refused, nothing written
+    expect(await counts()).toEqual(before);
+    // Test-only: u1's hold has passed (no sweep ran). The next batch releases it and takes the seat.
+    await env.DB.prepare('UPDATE subscriptions SET hold_expires_at = ? WHERE tenant_id = ?').bind(Date.now() - 1, tenant.id).run();
+    expect(await write('u2', plan)).toBe(true);
+    const after = await counts();
+    expect(after).toMatchObject({ subs: 2, redemptions: 1, cycles: 2, offer: { redemptions_count: 1, users_availed_count: 1 } });
+    const rows = await env.DB.prepare('SELECT user_id, status FROM subscriptions WHERE tenant_id = ? ORDER BY user_id').bind(tenant.id).all();
+    expect(rows.results).toEqual([
+      { user_id: 'u1', status: 'hold_expired' },
+      { user_id: 'u2', status: 'pending' },
+    ]);
+    // u1 may avail it again only if a redemption is free: it is not (u2 holds it).
+    expect(await write('u1', plan)).toBe(false);
+    expect(await counts()).toEqual(after);
+    expect((await env.DB.prepare('SELECT count(*) AS n FROM subscriptions WHERE offer_id = ?').bind(offer.id).first<{ n: number }>())!.n).toBe(2);
+  });
 });
