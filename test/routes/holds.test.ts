@@ -162,6 +162,25 @@ describe('checkout holds', () => {
     expect((await api.get(`/groups/${group.id}`)).json.seats_used).toBe(1);
   });
 
+  it('the sweep racing activations: before the end every activate wins, after it every activate is refused; counts come back once', async () => {
+    const tenant = await holdTenant(1);
+    const { product, plans } = await createCatalog(tenant, { price: 1000 });
+    const offer = await createOffer(tenant, { applies_to: { product_ids: [product.id], durations: ['1m'] }, max_redemptions: 10 });
+    const subs = await Promise.all(Array.from({ length: 6 }, async (_, i) => (await (await asUser(tenant, `s${i}`)).post('/subscriptions', { plan_id: plans['1m'].id, code: offer.code })).json));
+    advance(59_999);
+    const before = await Promise.all([sweepExpiredHolds(env, Date.now()), ...subs.slice(0, 3).map((s) => admin(tenant).post(`/subscriptions/${s.id}/activate`, {}))]);
+    expect(before.slice(1).map((r: any) => r.status)).toEqual([200, 200, 200]);
+    advance(1);
+    const after = await Promise.all([
+      sweepExpiredHolds(env, Date.now()),
+      sweepExpiredHolds(env, Date.now()),
+      ...subs.slice(3).map((s) => admin(tenant).post(`/subscriptions/${s.id}/activate`, {})),
+    ]);
+    expect(after.slice(2).map((r: any) => `${r.status} ${r.json.code}`)).toEqual(Array(3).fill('409 hold_expired'));
+    expect(await stats(tenant, offer.id)).toMatchObject({ redemptions: 3, users_availed: 3 });
+    expect(await env.DB.prepare('SELECT redemptions_count, users_availed_count FROM offers WHERE id = ?').bind(offer.id).first()).toEqual({ redemptions_count: 3, users_availed_count: 3 });
+  });
+
   it('a single-use code comes back after an expired hold', async () => {
     const tenant = await holdTenant(5);
     const { product, plans } = await createCatalog(tenant, { price: 1000 });
