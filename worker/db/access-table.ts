@@ -20,7 +20,10 @@ import { CACHE_BUDGETS, SIZES, createCache } from '../lib/cache';
 export const CHECK_MS = 5_000;
 /** Above this many ranges a tenant is looked up in D1 per request instead (memory bound). */
 export const MAX_CACHED_RANGES = 250_000;
-/** Estimated heap bytes of one cached range: a 3-field object (48), two 128-bit bigints (32 each). */
+/**
+ * Estimated heap bytes of one cached range: a 3-field object (48), two 128-bit bigints (32 each);
+ * with its array slot 120 (measured in V8: 104 for an IPv4 range, 120 for an IPv6 one).
+ */
 export const RANGE_BYTES = 48 + 2 * SIZES.bigint;
 
 export interface AccessGroupInfo {
