@@ -4,6 +4,18 @@ import { admin, publicApi } from '../helpers';
 import { createGroup, groupTenant, member, ownerSubscription } from '../groups-helpers';
 
 describe('GET /v1/access', () => {
+  it('answers concurrent first requests of a cold isolate correctly, each in at most one round trip for the rules', async () => {
+    const { tenant, planId } = await groupTenant();
+    const g = await createGroup(tenant, { name: 'Cold', plan_id: planId, ip_ranges: ['192.0.2.0/24'] });
+    await publicApi(tenant).get('/access'); // warms the key only (no address: the table is not read)
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => publicApi(tenant, { ip: `192.0.2.${i + 1}` }).get('/access')));
+    for (const res of results) {
+      expect(res.status).toBe(200);
+      expect(res.json.groups.map((x: any) => x.id)).toEqual([g.id]);
+      expect(Number(res.headers.get('X-D1-Round-Trips'))).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('qualifies by CF-Connecting-IP only, IPv4-mapped IPv6 read as IPv4', async () => {
     const { tenant, planId, productId } = await groupTenant();
     const g = await createGroup(tenant, { name: 'XYZ Corp', plan_id: planId, ip_ranges: ['203.0.113.0/24', '2001:db8:1::/48'], seat_limit: 3 });

@@ -7,8 +7,8 @@
  * tenant's `catalog_version` (bumped by every write to groups, plans and offers), trusted for
  * CHECK_MS, then re-checked in one batch that reloads the rules only if the version moved (a
  * request makes at most one round trip). The isolate that writes a group drops its table once
- * the write committed. Every request that misses loads for itself: no request awaits another's
- * load. Tables count against a byte budget (a 250k-range table is ~30 MB of 36); above
+ * the write committed. No request awaits another's load: a request that misses while another
+ * loads answers from D1 instead. Tables count against a byte budget (a 250k-range table is ~30 MB of 36); above
  * MAX_CACHED_RANGES a tenant is looked up in D1 per request.
  * Claims never trust this table: `POST /v1/access/claim` re-checks qualification in D1.
  */
@@ -102,17 +102,35 @@ async function refresh(c: D1, tenantId: string, known: AccessTable | undefined):
   return table;
 }
 
+/** Not held on this isolate (too large, or being loaded by another request): look up in D1. */
+const NOT_HELD: AccessTable = Object.freeze({ version: -1, tooLarge: true, ranges: [], domains: new Map(), groups: [] }) as AccessTable;
+
+/**
+ * Tenants whose table a request of this isolate is loading: a flag, never a promise. Another
+ * request that misses meanwhile neither waits for that load (it would inherit its cancellation)
+ * nor starts a second copy (two 30 MB loads at once could exhaust the isolate): it answers from
+ * D1 (NOT_HELD), in the one round trip a load would have cost it.
+ */
+const loading = new Set<string>();
+
 /**
  * The tenant's table, loaded or re-checked when needed (at most one D1 round trip, on the
- * primary handle given); check `tooLarge` before using it.
+ * primary handle given); check `tooLarge` (not held: look up in D1) before using it.
  */
 export async function accessTable(db: D1, tenantId: string, now: number = Date.now()): Promise<AccessTable> {
   const hit = accessTables.get(tenantId, now);
   if (hit?.fresh) return hit.value;
+  if (loading.has(tenantId)) return NOT_HELD;
   // Taken before the load: a write committed on this isolate meanwhile makes `set` keep nothing
   // (the answer is still what was read, in one snapshot).
   const generation = accessTables.generation(tenantId);
-  const table = await refresh(db, tenantId, hit?.value);
+  loading.add(tenantId);
+  let table: AccessTable;
+  try {
+    table = await refresh(db, tenantId, hit?.value);
+  } finally {
+    loading.delete(tenantId);
+  }
   if (table === hit?.value) accessTables.keep(tenantId, table, { tenantId, version: table.version, generation, now });
   else accessTables.set(tenantId, table, { tenantId, version: table.version, generation, now });
   return table;
