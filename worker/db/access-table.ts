@@ -111,7 +111,9 @@ const NOT_HELD: AccessTable = Object.freeze({ version: -1, tooLarge: true, range
  * nor starts a second copy (two 30 MB loads at once could exhaust the isolate): it answers from
  * D1 (NOT_HELD), in the one round trip a load would have cost it.
  */
-const loading = new Set<string>();
+const loading = new Map<string, number>();
+/** A flag older than this is a load whose request was cancelled before its `finally`: ignored. */
+const LOADING_STALE_MS = 10_000;
 
 /**
  * The tenant's table, loaded or re-checked when needed (at most one D1 round trip, on the
@@ -120,11 +122,12 @@ const loading = new Set<string>();
 export async function accessTable(db: D1, tenantId: string, now: number = Date.now()): Promise<AccessTable> {
   const hit = accessTables.get(tenantId, now);
   if (hit?.fresh) return hit.value;
-  if (loading.has(tenantId)) return NOT_HELD;
+  const since = loading.get(tenantId);
+  if (since !== undefined && now - since < LOADING_STALE_MS) return NOT_HELD;
   // Taken before the load: a write committed on this isolate meanwhile makes `set` keep nothing
   // (the answer is still what was read, in one snapshot).
   const generation = accessTables.generation(tenantId);
-  loading.add(tenantId);
+  loading.set(tenantId, now);
   let table: AccessTable;
   try {
     table = await refresh(db, tenantId, hit?.value);
