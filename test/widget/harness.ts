@@ -6,8 +6,9 @@
  * Nothing here is mocked.
  *
  * Lifecycle: every worker and browser started through this module is stopped after the test file
- * that imported it (an `afterAll` registered here, which also covers a `beforeAll` that failed
- * half-way), when the process exits, and by the global teardown (test/setup/processes.ts).
+ * that imported it (an `afterAll` registered here, run after the file's own; it also covers a
+ * `beforeAll` that failed half-way), when the process exits, by a watcher when the process dies
+ * without cleaning up, and by the global teardown (test/setup/processes.ts); docs/tooling.md.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
