@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, notExists, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { plans, products, subscriptions, tenants } from './schema';
+import { offerProducts, plans, products, subscriptions, tenants } from './schema';
 import { invalidateTenant } from '../lib/cache';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -57,6 +57,81 @@ export async function planHasSubscriptions(db: Db, tenantId: string, planId: str
     .limit(1)
     .get();
   return row !== undefined;
+}
+
+export type NewProduct = typeof products.$inferInsert;
+export type NewPlan = typeof plans.$inferInsert;
+
+export async function insertProduct(db: Db, row: NewProduct): Promise<void> {
+  await db.insert(products).values(row);
+}
+
+export function updateProduct(db: Db, tenantId: string, id: string, u: { name?: string; description?: string | null; now: number }) {
+  return db
+    .update(products)
+    .set({ ...(u.name !== undefined ? { name: u.name } : {}), ...(u.description !== undefined ? { description: u.description } : {}), updatedAt: u.now })
+    .where(and(eq(products.tenantId, tenantId), eq(products.id, id)))
+    .returning()
+    .get();
+}
+
+/** Deletes a product no plan and no offer refers to, in one statement; false when it is unknown or in use. */
+export async function deleteUnusedProduct(db: Db, tenantId: string, id: string): Promise<boolean> {
+  const deleted = await db
+    .delete(products)
+    .where(
+      and(
+        eq(products.tenantId, tenantId),
+        eq(products.id, id),
+        notExists(db.select().from(plans).where(and(eq(plans.tenantId, tenantId), eq(plans.productId, id)))),
+        notExists(db.select().from(offerProducts).where(and(eq(offerProducts.tenantId, tenantId), eq(offerProducts.productId, id)))),
+      ),
+    )
+    .returning({ id: products.id })
+    .get();
+  return deleted !== undefined;
+}
+
+/** Inserts a plan with the catalog bump, in one batch (drop caches after: `afterCommit`). */
+export async function insertPlan(db: Db, row: NewPlan): Promise<void> {
+  await db.batch([db.insert(plans).values(row), bumpCatalogVersion(db, row.tenantId)]);
+}
+
+/** Changes the given columns of a plan with the catalog bump; undefined when unknown. */
+export async function updatePlan(db: Db, tenantId: string, id: string, u: { name?: string; description?: string | null; price?: number; active?: boolean; now: number }) {
+  const [updated] = await db.batch([
+    db
+      .update(plans)
+      .set({
+        ...(u.name !== undefined ? { name: u.name } : {}),
+        ...(u.description !== undefined ? { description: u.description } : {}),
+        ...(u.price !== undefined ? { price: u.price } : {}),
+        ...(u.active !== undefined ? { active: u.active } : {}),
+        updatedAt: u.now,
+      })
+      .where(and(eq(plans.tenantId, tenantId), eq(plans.id, id)))
+      .returning(),
+    bumpCatalogVersion(db, tenantId),
+  ]);
+  return updated[0];
+}
+
+/** Deletes a plan that never had a subscription, with the catalog bump; false when unknown or in use. */
+export async function deleteUnusedPlan(db: Db, tenantId: string, id: string): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db
+      .delete(plans)
+      .where(
+        and(
+          eq(plans.tenantId, tenantId),
+          eq(plans.id, id),
+          notExists(db.select().from(subscriptions).where(and(eq(subscriptions.tenantId, tenantId), eq(subscriptions.planId, id)))),
+        ),
+      )
+      .returning({ id: plans.id }),
+    bumpCatalogVersion(db, tenantId),
+  ]);
+  return deleted.length > 0;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import { and, eq, notExists } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../errors';
@@ -8,9 +7,8 @@ import { validate } from '../validation';
 import { IdParam, Id, ListQuery, commonProblems, json, listOf, problem } from '../schemas/common';
 import { Plan, PlanCreate, PlanUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
-import { plans as plansTable, subscriptions } from '../db/schema';
 import { afterCommit } from '../lib/cache';
-import { bumpCatalogVersion, findPlan, findProduct, listPage, listPlans } from '../db/catalog';
+import { deleteUnusedPlan, findPlan, findProduct, insertPlan, listPage, listPlans, updatePlan } from '../db/catalog';
 import { planJson } from '../schemas/catalog-json';
 import { publicPlansCache } from '../db/plans-cache';
 
@@ -48,7 +46,7 @@ export const plans = new Hono<AppEnv>()
         createdAt: now,
         updatedAt: now,
       };
-      await afterCommit('catalog', tenantId, db.batch([db.insert(plansTable).values(row), bumpCatalogVersion(db, tenantId)]));
+      await afterCommit('catalog', tenantId, insertPlan(db, row));
       return c.json(planJson(row), 201);
     },
   )
@@ -93,21 +91,11 @@ export const plans = new Hono<AppEnv>()
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      const [updated] = await afterCommit('catalog', tenantId, db.batch([
-        db
-          .update(plansTable)
-          .set({
-            ...(input.name !== undefined ? { name: input.name } : {}),
-            ...(input.description !== undefined ? { description: input.description } : {}),
-            ...(input.price !== undefined ? { price: input.price } : {}),
-            ...(input.active !== undefined ? { active: input.active } : {}),
-            updatedAt: Date.now(),
-          })
-          .where(and(eq(plansTable.tenantId, tenantId), eq(plansTable.id, id)))
-          .returning(),
-        bumpCatalogVersion(db, tenantId),
-      ]));
-      const row = updated[0];
+      const row = await afterCommit(
+        'catalog',
+        tenantId,
+        updatePlan(db, tenantId, id, { name: input.name, description: input.description, price: input.price, active: input.active, now: Date.now() }),
+      );
       if (!row) throw notFound('plan', 'id');
       return c.json(planJson(row));
     },
@@ -125,20 +113,7 @@ export const plans = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      const [deleted] = await afterCommit('catalog', tenantId, db.batch([
-        db
-          .delete(plansTable)
-          .where(
-            and(
-              eq(plansTable.tenantId, tenantId),
-              eq(plansTable.id, id),
-              notExists(db.select().from(subscriptions).where(and(eq(subscriptions.tenantId, tenantId), eq(subscriptions.planId, id)))),
-            ),
-          )
-          .returning({ id: plansTable.id }),
-        bumpCatalogVersion(db, tenantId),
-      ]));
-      if (deleted.length > 0) return c.body(null, 204);
+      if (await afterCommit('catalog', tenantId, deleteUnusedPlan(db, tenantId, id))) return c.body(null, 204);
       if (!(await findPlan(db, tenantId, id))) throw notFound('plan', 'id');
       throw new AppError('conflict', { code: 'plan_in_use', detail: 'The plan has subscriptions; set `active: false` instead.' });
     },

@@ -1,14 +1,12 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import { and, eq, notExists } from 'drizzle-orm';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { IdParam, ListQuery, commonProblems, json, listOf, problem } from '../schemas/common';
 import { Product, ProductCreate, ProductUpdate } from '../schemas/catalog';
 import { newId } from '../domain/crypto';
-import { offerProducts, plans, products as productsTable } from '../db/schema';
-import { findProduct, listPage, listProducts } from '../db/catalog';
+import { deleteUnusedProduct, findProduct, insertProduct, listPage, listProducts, updateProduct } from '../db/catalog';
 import { productJson } from '../schemas/catalog-json';
 
 const tags = ['Products'];
@@ -30,7 +28,7 @@ export const products = new Hono<AppEnv>()
         createdAt: now,
         updatedAt: now,
       };
-      await c.get('db').insert(productsTable).values(row);
+      await insertProduct(c.get('db'), row);
       return c.json(productJson(row), 201);
     },
   )
@@ -64,17 +62,7 @@ export const products = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
-      const row = await c
-        .get('db')
-        .update(productsTable)
-        .set({
-          ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          updatedAt: Date.now(),
-        })
-        .where(and(eq(productsTable.tenantId, tenantId), eq(productsTable.id, id)))
-        .returning()
-        .get();
+      const row = await updateProduct(c.get('db'), tenantId, id, { name: input.name, description: input.description, now: Date.now() });
       if (!row) throw notFound('product', 'id');
       return c.json(productJson(row));
     },
@@ -91,20 +79,8 @@ export const products = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenant').id;
       const db = c.get('db');
-      // Deletes only when no plan refers to the product, in one statement.
-      const deleted = await db
-        .delete(productsTable)
-        .where(
-          and(
-            eq(productsTable.tenantId, tenantId),
-            eq(productsTable.id, id),
-            notExists(db.select().from(plans).where(and(eq(plans.tenantId, tenantId), eq(plans.productId, id)))),
-            notExists(db.select().from(offerProducts).where(and(eq(offerProducts.tenantId, tenantId), eq(offerProducts.productId, id)))),
-          ),
-        )
-        .returning({ id: productsTable.id })
-        .get();
-      if (deleted) return c.body(null, 204);
+      // Deletes only when no plan or offer refers to the product, in one statement.
+      if (await deleteUnusedProduct(db, tenantId, id)) return c.body(null, 204);
       if (!(await findProduct(db, tenantId, id))) throw notFound('product', 'id');
       throw new AppError('conflict', { code: 'product_in_use', detail: 'Plans or offers refer to this product; delete its plans first (offers keep their products forever).' });
     },
