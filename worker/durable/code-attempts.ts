@@ -60,18 +60,33 @@ export class CodeAttempts extends DurableObject {
   private readonly inFlight = new Map<string, number>();
   private nextAttempt = 1;
 
+  /**
+   * The failures within the window of every key that has any, newest first, at most
+   * MAX_FAILURES each: an exact mirror of the table (this object is its only writer and runs
+   * one request at a time), loaded once when the object starts, so a `check` runs no SQL.
+   */
+  private readonly recent = new Map<string, number[]>();
+
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS failures (key TEXT NOT NULL, at INTEGER NOT NULL)`);
     this.sql.exec(`CREATE INDEX IF NOT EXISTS failures_key_at ON failures (key, at)`);
+    const rows = this.sql.exec<{ key: string; at: number }>(`SELECT key, at FROM failures WHERE at > ? ORDER BY at DESC`, Date.now() - WINDOW_MS).toArray();
+    for (const { key, at } of rows) {
+      const list = this.recent.get(key) ?? [];
+      if (list.length < MAX_FAILURES) list.push(at);
+      this.recent.set(key, list);
+    }
   }
 
   private latest(key: string, now: number): number[] {
-    return this.sql
-      .exec<{ at: number }>(`SELECT at FROM failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?`, key, now - WINDOW_MS, MAX_FAILURES)
-      .toArray()
-      .map((r) => r.at);
+    const list = this.recent.get(key);
+    if (!list) return [];
+    const live = list.filter((at) => at > now - WINDOW_MS);
+    if (live.length === 0) this.recent.delete(key);
+    else if (live.length !== list.length) this.recent.set(key, live);
+    return live;
   }
 
   private settle(attempt: number): string[] | null {
@@ -101,6 +116,10 @@ export class CodeAttempts extends DurableObject {
       if (until !== null) return { kind: 'blocked', key, retryAfterMs: until - now, until };
       if (failures.length > 0) watched = true;
     }
+    // No key has failed: nothing to reserve (attempts in flight only ever count for a key that
+    // has failed), so the common request costs this one call and no release. Attempt 0 is
+    // "not reserved".
+    if (!watched) return { kind: 'allowed', attempt: 0, watched: false };
     const attempt = this.nextAttempt++;
     this.pending.set(attempt, { keys, at: now });
     for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
@@ -119,6 +138,7 @@ export class CodeAttempts extends DurableObject {
     let result: AttemptCheck | { kind: 'recorded' } = { kind: 'recorded' };
     for (const key of settledKeys) {
       this.sql.exec(`INSERT INTO failures (key, at) VALUES (?, ?)`, key, now);
+      this.recent.set(key, [now, ...this.latest(key, now)].slice(0, MAX_FAILURES));
       // Only the latest MAX_FAILURES per key ever matter.
       this.sql.exec(
         `DELETE FROM failures WHERE key = ? AND (at <= ? OR at < (SELECT at FROM failures WHERE key = ? ORDER BY at DESC LIMIT 1 OFFSET ?))`,
@@ -139,10 +159,7 @@ export class CodeAttempts extends DurableObject {
   /** The keys blocked now, with their failure counts (the admin listing). */
   blocks(): BlockInfo[] {
     const now = Date.now();
-    const keys = this.sql
-      .exec<{ key: string }>(`SELECT key FROM failures WHERE at > ? GROUP BY key HAVING count(*) >= ?`, now - WINDOW_MS, MAX_FAILURES)
-      .toArray()
-      .map((r) => r.key);
+    const keys = [...this.recent.keys()].filter((key) => this.latest(key, now).length >= MAX_FAILURES);
     const out: BlockInfo[] = [];
     for (const key of keys) {
       const failures = this.latest(key, now);
@@ -155,6 +172,7 @@ export class CodeAttempts extends DurableObject {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.sql.exec(`DELETE FROM failures WHERE at <= ?`, now - WINDOW_MS);
+    for (const key of [...this.recent.keys()]) this.latest(key, now);
     const next = this.sql.exec<{ at: number | null }>(`SELECT min(at) AS at FROM failures`).one().at;
     if (next !== null) await this.ctx.storage.setAlarm(next + WINDOW_MS);
   }

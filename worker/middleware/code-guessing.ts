@@ -110,6 +110,8 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
             JSON.stringify({ event: 'code_guessing_blocked', tenant_id: tenant.id, key: after.key, until: new Date(after.until).toISOString() }),
           );
         }
+      } else if (verdict.attempt === 0) {
+        // Not reserved (no key had failed): nothing to release.
       } else if (verdict.watched) {
         // This key has failures already: settle before answering, so the next attempt is judged exactly.
         await stub.release(verdict.attempt).catch(() => {});
