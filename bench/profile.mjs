@@ -2,13 +2,14 @@
 // runtime, through the worker isolate's inspector (Profiler.start/stop over CDP), while the
 // route is under load at 32 connections. Writes .bench/<kind>.cpuprofile (open it in any
 // Chrome DevTools) and prints the functions with the most self time.
-// Kinds: quote-cache, quote-d1, listing, access, checkout, claim (bench/hot-routes.mjs).
+// Kinds: quote-cache, quote-d1, listing, access, checkout, claim (bench/hot-routes.mjs); a kind
+// with several routes takes its first, or the n-th with `kind:n` (quote-cache:2 = with a code).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startLeanRuntime } from './runtime.mjs';
 import { hotRoutes, measureWithCpu, seed } from './hot-routes.mjs';
 
-const kind = process.argv[2] ?? 'quote-cache';
+const [kind, nth = '1'] = (process.argv[2] ?? 'quote-cache').split(':');
 const seconds = Number(process.argv[3] ?? 5);
 const inspectorPort = 9329;
 const server = await startLeanRuntime({ port: 8797, inspectorPort });
@@ -41,7 +42,7 @@ async function session() {
 
 try {
   const s = await seed({ url: server.url, platformKey: server.platformKey }, { ranges: kind === 'access' ? 100_000 : 10 });
-  const route = hotRoutes(s).find((r) => r.kind === kind);
+  const route = hotRoutes(s).filter((r) => r.kind === kind)[Number(nth) - 1];
   if (!route) throw new Error(`no route of kind ${kind}`);
   const make = route.prepare ? route.prepare() : route.make;
   await measureWithCpu(server, { path: route.path, connections: 32, make, seconds: 2 }); // warm up
@@ -53,7 +54,7 @@ try {
   const { result } = await cdp.send('Profiler.stop');
   cdp.close();
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  const file = join(ROOT, '.bench', `${kind}.cpuprofile`);
+  const file = join(ROOT, '.bench', `${kind}-${nth}.cpuprofile`);
   writeFileSync(file, JSON.stringify(result.profile));
   // Self time per function (samples × interval), top 25.
   const { nodes, samples, timeDeltas } = result.profile;
