@@ -139,7 +139,8 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
         idempotency: key && requestHash ? { key, requestHash, response: body } : null,
         event: { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object },
       },
-      checkoutReads(db, query),
+      // The re-read answers rows only when the subscription was not created (to name the refusal).
+      checkoutReads(db, query, { sql: 'NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)', params: [sub.id] }),
     );
     if (created) {
       afterEvent(c.env, executionContext(c), tenant.id, evented);
