@@ -229,6 +229,24 @@ describe('webhook delivery', () => {
     expect(log).toMatchObject([{ event_id: event.id, type: 'job.succeeded', status: 'delivered', attempts: 1, last_status_code: 200, next_attempt_at: null }]);
   });
 
+  it("an unpaid checkout's subscription.hold_expired reaches the receiver within 10 s of the hold's end (no cron sweep)", async () => {
+    const tenant = await createTenant();
+    expect((await admin(tenant).patch('/tenant', { checkout_hold_minutes: 1 })).status).toBe(200);
+    const name = hookName();
+    const endpoint = await createEndpoint(tenant, { url: hookUrl(name), events: ['subscription.hold_expired'] });
+    const { plans } = await createCatalog(tenant, { durations: ['1m'] });
+    const token = await signUserToken({ id: 'walked-away' }, { secret: tenant.user_token_secret });
+    const checkout = await publicApi(tenant, { userToken: token }).post('/subscriptions', { plan_id: plans['1m'].id });
+    expect(checkout.status, checkout.text).toBe(201);
+    expect(checkout.json.status).toBe('pending');
+    const expiresAt = Date.parse(checkout.json.hold_expires_at);
+    const [request] = await waitForRequests(name, 1, 80_000);
+    expect(request!.at).toBeGreaterThanOrEqual(expiresAt);
+    expect(request!.at - expiresAt).toBeLessThan(10_000);
+    const event = await verifyWebhook(request!.body, request!.headers['offer-checkout-signature'] ?? null, endpoint.secret);
+    expect(event).toMatchObject({ type: 'subscription.hold_expired', data: { object: { id: checkout.json.id, status: 'hold_expired' } } });
+  }, 100_000);
+
   it('retries a receiver answering 500 within 60 s with the same event id, and the log shows the attempts', async () => {
     const tenant = await createTenant();
     const name = hookName();

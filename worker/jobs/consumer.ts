@@ -10,6 +10,7 @@ import { failJob, runJob, type RunOptions } from './runner';
 import { enqueueJob } from './start';
 import type { JobMessage } from './types';
 import { kickDeliveries } from '../db/webhook-outbox';
+import { handleHoldExpiry, isHoldExpiryMessage } from './hold-expiry';
 
 export const MAX_ATTEMPTS = 8;
 
@@ -19,6 +20,16 @@ export async function handleJobBatch(batch: MessageBatch<JobMessage>, env: Bindi
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
+      if (isHoldExpiryMessage(body)) {
+        try {
+          await handleHoldExpiry(env, body);
+          message.ack();
+        } catch (err) {
+          console.error('hold expiry failed', err);
+          message.retry({ delaySeconds: 5 });
+        }
+        return;
+      }
       if (!body || typeof body.jobId !== 'string') return message.ack();
       if (seen.has(body.jobId)) return message.ack();
       seen.add(body.jobId);

@@ -4,6 +4,17 @@ export interface JobMessage {
   tenantId: string;
 }
 
+/**
+ * A wake-up at a pending checkout's hold expiry (worker/jobs/hold-expiry.ts): sent with the
+ * checkout, delayed until `expiresAt`, so the hold is released and `subscription.hold_expired`
+ * sent within seconds of the instant rather than at the next minute's sweep.
+ */
+export interface HoldExpiryMessage {
+  kind: 'hold_expiry';
+  tenantId: string;
+  expiresAt: number;
+}
+
 export type JobKind = 'eligible_users' | 'code_set' | 'plan_import';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 

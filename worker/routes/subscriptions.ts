@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import type { AppEnv, Bindings } from '../env';
+import { scheduleHoldExpiry } from '../jobs/hold-expiry';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
 import { codeGuessingProblem, commonProblems, json, problem } from '../schemas/common';
@@ -143,7 +144,13 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
       checkoutReads(db, query, { sql: 'NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)', params: [sub.id] }),
     );
     if (created) {
-      afterEvent(c.env, executionContext(c), tenant.id, evented);
+      const ctx = executionContext(c);
+      afterEvent(c.env, ctx, tenant.id, evented);
+      if (sub.holdExpiresAt !== null) {
+        // Wakes the hold sweep at the expiry instant (the cron sweep is the fallback).
+        const wake = scheduleHoldExpiry(c.env, tenant.id, sub.holdExpiresAt, now).catch((err: unknown) => console.error('hold expiry not scheduled', err));
+        if (ctx) ctx.waitUntil(wake);
+      }
       return new Response(body, { status: 201, headers: { 'Content-Type': 'application/json' } });
     }
     // Refused by a guard: something changed since the read (a concurrent checkout took the last
