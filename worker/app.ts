@@ -5,6 +5,7 @@ import type { AppEnv } from './env';
 import { AppError } from './errors';
 import { onError, onNotFound } from './middleware/errors';
 import { database } from './middleware/db';
+import { emptyQueryIsAbsent } from './middleware/empty-query';
 import { platformKeyAuth, publishableKeyAuth, secretKeyAuth, userToken } from './middleware/auth';
 import { codeGuessing } from './middleware/code-guessing';
 import { securityHeaders } from './middleware/security-headers';
@@ -42,7 +43,7 @@ const jsonLimit = (maxSize: number, label: string) =>
 // The API (everything that appears in /openapi.json).
 const api = new Hono<AppEnv>();
 
-api.use('*', database());
+api.use('*', database(), emptyQueryIsAbsent());
 
 // Operator bootstrap.
 api.use('/platform/v1/*', platformKeyAuth(), jsonLimit(16 * 1024, '16 KB'));
