@@ -101,6 +101,10 @@ describe('checkUrlShape', () => {
       expect(checkUrlShape('http://10.0.0.1/hooks', env)).toMatchObject({ kind: 'refused', reason: 'scheme_not_allowed' });
       expect(checkUrlShape('https://10.0.0.1/hooks', env)).toMatchObject({ kind: 'refused', reason: 'private_address' });
       expect(checkUrlShape('http://[::1]:9999/hooks', env)).toMatchObject({ kind: 'refused' });
+      // and for http:// only: https:// to loopback is refused like anywhere else
+      expect(checkUrlShape('https://localhost/hooks', env)).toMatchObject({ kind: 'refused', reason: 'private_address' });
+      expect(checkUrlShape('https://127.0.0.1/hooks', env)).toMatchObject({ kind: 'refused', reason: 'private_address' });
+      expect(checkUrlShape('https://2130706433/hooks', env)).toMatchObject({ kind: 'refused', reason: 'private_address' });
     }
     for (const env of ['production', 'staging', undefined]) {
       expect(checkUrlShape('http://localhost:8787/hooks', env)).toMatchObject({ kind: 'refused', reason: 'scheme_not_allowed' });

@@ -11,7 +11,7 @@
  * already normalises the odd IPv4 spellings (`0x7f.1`, `2130706433`, `0177.0.0.1`) to dotted
  * quads, so they are checked as the address they mean.
  *
- * The one exception: `http://localhost` and `http://127.0.0.1` (any port, also `https://`)
+ * The one exception: `http://localhost` and `http://127.0.0.1` (any port; `http://` only)
  * while the worker runs locally (`ENVIRONMENT` `development`, or `test` under vitest).
  */
 import ipaddr from 'ipaddr.js';
@@ -121,7 +121,9 @@ export function checkUrlShape(raw: string, environment: string | undefined): Url
   }
   const host = url.hostname.toLowerCase();
   const local = isLocalEnvironment(environment) && (host === 'localhost' || host === '127.0.0.1');
-  if (local && (url.protocol === 'http:' || url.protocol === 'https:')) return { kind: 'local_exception', url: url.href, host };
+  // Exactly the SPEC's exception: http://localhost and http://127.0.0.1 (any port, any path).
+  // An https:// URL to either is judged like any other, so it is refused as loopback.
+  if (local && url.protocol === 'http:') return { kind: 'local_exception', url: url.href, host };
   if (url.protocol !== 'https:') {
     const hint = host === 'localhost' || host === '127.0.0.1' ? ' (http://localhost is allowed only while ENVIRONMENT is development)' : '';
     return { kind: 'refused', reason: 'scheme_not_allowed', message: `must be an https:// URL${hint}` };
