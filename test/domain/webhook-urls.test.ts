@@ -141,6 +141,9 @@ describe('checkWebhookUrl with a resolver', () => {
   it('refuses a name that does not resolve or whose lookup fails', async () => {
     expect(await checkWebhookUrl('https://nowhere.example.com/x', { environment: 'production', resolve })).toMatchObject({ kind: 'refused', reason: 'unresolvable' });
     expect(await checkWebhookUrl('https://hooks.example.com/x', { environment: 'production', resolve: noDns })).toMatchObject({ kind: 'refused', reason: 'unresolvable' });
+    // At create and update an unreachable resolver defers the check to each delivery; an answer never does.
+    expect(await checkWebhookUrl('https://hooks.example.com/x', { environment: 'production', resolve: noDns, onResolverFailure: 'defer' })).toMatchObject({ kind: 'allowed' });
+    expect(await checkWebhookUrl('https://nowhere.example.com/x', { environment: 'production', resolve, onResolverFailure: 'defer' })).toMatchObject({ kind: 'refused', reason: 'unresolvable' });
   });
 
   it('never asks the resolver about literals', async () => {

@@ -153,7 +153,20 @@ export function checkResolvedAddresses(host: string, addresses: string[]): { kin
 }
 
 /** The whole rule: shape, then (for a name) resolution. Used at create/update and before every delivery. */
-export async function checkWebhookUrl(raw: string, opts: { environment: string | undefined; resolve: Resolve }): Promise<UrlDecision> {
+export async function checkWebhookUrl(
+  raw: string,
+  opts: {
+    environment: string | undefined;
+    resolve: Resolve;
+    /**
+     * When the resolver itself cannot be reached (not when it answers): `refuse` (the delivery
+     * check, so nothing is ever sent to an unchecked address) or `defer` (create and update: the
+     * endpoint is saved and its name is checked before every delivery attempt instead, so a
+     * resolver outage, or a machine without one, does not refuse a publisher's public URL).
+     */
+    onResolverFailure?: 'refuse' | 'defer';
+  },
+): Promise<UrlDecision> {
   const shape = checkUrlShape(raw, opts.environment);
   switch (shape.kind) {
     case 'refused':
@@ -167,6 +180,7 @@ export async function checkWebhookUrl(raw: string, opts: { environment: string |
       try {
         addresses = await opts.resolve(shape.host);
       } catch (err) {
+        if (opts.onResolverFailure === 'defer') return { kind: 'allowed', url: shape.url, host: shape.host, addresses: [] };
         return { kind: 'refused', reason: 'unresolvable', message: `host ${shape.host} could not be resolved (${err instanceof Error ? err.message : String(err)})` };
       }
       const checked = checkResolvedAddresses(shape.host, addresses);

@@ -34,7 +34,8 @@ const tags = ['Webhooks'];
 
 /** The URL rules (worker/domain/webhook-urls.ts) as a 400 naming `url`. */
 async function allowedUrl(env: Bindings, raw: string): Promise<string> {
-  const decision = await checkWebhookUrl(raw, { environment: env.ENVIRONMENT, resolve: webhookResolver(env) });
+  // A resolver that cannot be reached defers the name's check to every delivery attempt.
+  const decision = await checkWebhookUrl(raw, { environment: env.ENVIRONMENT, resolve: webhookResolver(env), onResolverFailure: 'defer' });
   if (decision.kind === 'refused') throw invalidField('url', decision.message, 'url_not_allowed');
   return decision.url;
 }
