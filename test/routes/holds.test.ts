@@ -32,8 +32,8 @@ async function holdTenant(minutes: number) {
 }
 
 /**
- * A signed-in subscriber on an IP of their own, as 200 real buyers are: one client IP sending
- * 200 codes at once would meet the code-guessing limiter's in-flight bound instead.
+ * A signed-in subscriber on an IP of their own, as 200 real buyers are (200 from one office IP
+ * are tested in code-guessing.test.ts).
  */
 const atOwnIp = async (tenant: TestTenant, sub: string, i: number) =>
   publicApi(tenant, { userToken: await userToken(tenant, { sub }), ip: `198.51.${100 + (i >> 8)}.${i & 255}` });
