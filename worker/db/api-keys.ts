@@ -3,7 +3,7 @@ import type { Db } from './client';
 import { apiKeys, consoleSessions } from './schema';
 import type { IssuedKey, KeyKind } from '../domain/crypto';
 import { keyPrefix } from '../domain/tenant-auth';
-import { iso } from '../schemas/common';
+import { iso } from '../domain/instants';
 
 export type KeyRow = typeof apiKeys.$inferSelect;
 

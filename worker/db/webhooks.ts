@@ -4,7 +4,7 @@
  * hands each delivery on with its tenant id.
  */
 import type { D1 } from './guard';
-import { iso } from '../schemas/common';
+import { iso } from '../domain/instants';
 
 export const MAX_ENDPOINTS_PER_TENANT = 20;
 

@@ -13,10 +13,10 @@ import { qualifyingDomain } from '../domain/email-domains';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../db/schema';
 import { findClaim } from '../db/groups';
+import { lookupAccess, type AccessMatch } from '../db/group-access';
 import { claimSeat } from '../db/group-claims';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
-import { afterEvent, executionContext } from './subscriptions';
-import { lookupAccess, type AccessMatch } from '../db/group-access';
+import { afterEvent, executionContext } from '../lib/after-commit';
 import { accessTable, matchAccess } from '../db/access-table';
 
 const tags = ['Group access'];

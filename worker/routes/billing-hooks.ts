@@ -26,7 +26,8 @@ import { readForHook, releaseSeat, renewalRedemption, storeUnchangedAnswer, void
 import { activateStatement, cancelStatement, claimForVoidStatement, deleteVoidedStatements, getSubscription, renewStatements } from '../db/subscriptions';
 import type { WebhookEventType } from '../db/webhook-outbox';
 import type { D1 } from '../db/guard';
-import { afterEvent, executionContext, idempotencyKey, keyReused, replayed } from './subscriptions';
+import { afterEvent, executionContext } from '../lib/after-commit';
+import { idempotencyKey, keyReused, replayed } from '../lib/idempotency-key';
 
 const tags = ['Billing hooks'];
 const Voided = z.object({ id: z.string(), voided: z.literal(true) }).meta({ id: 'VoidedSubscription' });

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import type { AppEnv, Bindings } from '../env';
+import type { AppEnv } from '../env';
 import { scheduleHoldExpiry } from '../jobs/hold-expiry';
 import { AppError, notFound } from '../errors';
 import { validate } from '../validation';
@@ -17,26 +17,9 @@ import { planFacts } from '../db/offer-rows';
 import { checkoutReads, readForCheckout, redemptionFacts, type CheckoutReads } from '../db/redemption-reads';
 import { writeCheckout } from '../db/checkout-write';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
-import { kickDeliveries } from '../db/webhook-outbox';
+import { idempotencyKey, keyReused, replayed } from '../lib/idempotency-key';
+import { afterEvent, executionContext } from '../lib/after-commit';
 
-/** An Idempotency-Key header: absent, or 1–255 visible ASCII characters (400 otherwise). */
-export function idempotencyKey(header: string | undefined): string | null {
-  const key = header?.trim() || null;
-  if (key !== null && (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))) {
-    throw new AppError('invalid_input', { code: 'invalid_input', detail: 'Invalid Idempotency-Key.', errors: [{ path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }] });
-  }
-  return key;
-}
-
-export const keyReused = () =>
-  new AppError('unprocessable', {
-    code: 'idempotency_key_reuse',
-    detail: 'This Idempotency-Key was used with a different request.',
-    errors: [{ path: 'Idempotency-Key', message: 'was used with a different request body' }],
-  });
-
-export const replayed = (status: number, body: string) =>
-  new Response(body, { status, headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' } });
 
 function refusal(reason: CheckoutRefusal): AppError {
   if (reason === 'idempotency_key_reuse') return keyReused();
@@ -45,18 +28,6 @@ function refusal(reason: CheckoutRefusal): AppError {
   return codeRejected(reason);
 }
 
-/** Kicks webhook deliveries after a committed change that wrote an event (never throws). */
-export function afterEvent(env: Bindings, ctx: ExecutionContext | undefined, tenantId: string, evented: boolean): void {
-  if (evented) void kickDeliveries(env, ctx, tenantId);
-}
-
-export function executionContext(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as ExecutionContext;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `POST /v1/subscriptions` (checkout) */
 export const publicSubscriptions = new Hono<AppEnv>().post(

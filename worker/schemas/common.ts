@@ -79,4 +79,4 @@ export const codeGuessingProblem = {
   429: problem('`rate_limited`: 10 failed codes within 60 s from this client IP or user; `Retry-After` says when to try again'),
 };
 
-export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+export { iso } from '../domain/instants';
