@@ -46,6 +46,8 @@ export async function seed({ url, platformKey }, { ranges = 100_000 } = {}) {
   await offer({ code: 'LIVE20', avail_limit_total: 1, discoverability: 'private' });
   // Checkout: a shared hot code with no total limit, and many codes (one offer each).
   await offer({ code: 'HOTCODE', discoverability: 'private' });
+  // A 100% code: nothing to pay, so the checkout is active at once (no hold).
+  await offer({ code: 'FREE100', discount: { type: 'percent', value: 100 }, discoverability: 'private' });
   const manyCodes = [];
   for (let i = 0; i < 64; i++) {
     const code = `MANY${String(i).padStart(2, '0')}`;
@@ -95,6 +97,15 @@ export function hotRoutes(s) {
       prepare: () => {
         const id = fresh();
         return (i) => ({ method: 'POST', headers: signedIn(`buyer-${id}-${i}`), body: { plan_id: s.plan.id, code: 'HOTCODE' } });
+      },
+      path: '/v1/subscriptions',
+    },
+    {
+      name: 'POST /v1/subscriptions, 100% code (checkout, active at once: no hold)',
+      kind: 'checkout-free',
+      prepare: () => {
+        const id = fresh();
+        return (i) => ({ method: 'POST', headers: signedIn(`free-${id}-${i}`), body: { plan_id: s.plan.id, code: 'FREE100' } });
       },
       path: '/v1/subscriptions',
     },
