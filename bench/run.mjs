@@ -121,7 +121,7 @@ a new user. \`/health\` at the same connection counts: ${CONNECTIONS.map((c) => 
 | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |
 ${table}
 
-Targets:
+Targets (what costs the time, from CPU profiles, and what was changed: [performance.md](performance.md)):
 
 | target | measured (worst of 4 and 32 connections) | bound | |
 | --- | --- | --- | --- |
