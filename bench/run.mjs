@@ -12,8 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startFloor, startLeanRuntime } from './runtime.mjs';
-import { measure } from './load.mjs';
-import { CONNECTIONS, USD_PER_MILLION_CPU_MS, USD_PER_MILLION_REQUESTS, WRITE_CONNECTIONS, runHotRoutes, runWriteScaling, seed } from './hot-routes.mjs';
+import { CONNECTIONS, USD_PER_MILLION_CPU_MS, USD_PER_MILLION_REQUESTS, WRITE_CONNECTIONS, measureWithCpu, runHotRoutes, runWriteScaling, seed } from './hot-routes.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -27,11 +26,7 @@ const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
-async function cpuRun(server, path, connections, seconds = 3) {
-  const before = server.cpuMs();
-  const m = await measure({ url: `${server.url}${path}`, seconds, concurrency: connections });
-  return { ...m, cpuPerRequest: (server.cpuMs() - before) / m.count };
-}
+const cpuRun = (server, path, connections) => measureWithCpu(server, { path, connections, make: () => ({}) });
 
 let runtimeName = '';
 if (LEAN.some(wants)) {
