@@ -6,18 +6,10 @@ import { NO_PROBLEM, field, focusFirstInvalid, formAlert, formValues, problemOf,
 import { dateTime } from './format.js';
 import { explain, t } from './messages.js';
 import { shared } from './shared.styles.js';
+import { WEBHOOK_EVENT_TYPES } from '../worker/domain/webhook-events';
 
-export const WEBHOOK_EVENTS = [
-  'subscription.pending',
-  'subscription.activated',
-  'subscription.renewed',
-  'subscription.cancelled',
-  'subscription.voided',
-  'subscription.hold_expired',
-  'group.claimed',
-  'job.succeeded',
-  'job.failed',
-];
+/** The event types, from the worker's one list (a few bytes of data, no worker code). */
+export const WEBHOOK_EVENTS = WEBHOOK_EVENT_TYPES;
 
 const listOf = <T>(res: T[] | { data: T[] }): T[] => (Array.isArray(res) ? res : res.data);
 

@@ -9,19 +9,9 @@ import type { Bindings } from '../env';
 import { newId } from '../domain/crypto';
 import type { D1 } from './guard';
 
-export const WEBHOOK_EVENT_TYPES = [
-  'subscription.pending',
-  'subscription.activated',
-  'subscription.renewed',
-  'subscription.cancelled',
-  'subscription.voided',
-  'subscription.hold_expired',
-  'group.claimed',
-  'job.succeeded',
-  'job.failed',
-] as const;
+import type { WebhookEventType } from '../domain/webhook-events';
 
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../domain/webhook-events';
 
 /** A message of the `offer-checkout-webhooks` queue. */
 export type WebhookMessage =

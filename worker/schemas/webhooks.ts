@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from '../db/webhook-outbox';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-events';
 import { WEBHOOK_DELIVERY_STATUSES } from '../db/schema';
 import { Id } from './common';
 
