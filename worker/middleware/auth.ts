@@ -14,7 +14,7 @@ import {
   type TokenSecretState,
 } from '../domain/tenant-auth';
 import { createDb } from '../db/client';
-import { findKey, findSession, type TenantRow } from '../db/tenants';
+import { findKey, findSession, type KeyRecord, type TenantRow } from '../db/tenants';
 import { touchKeyLastUsed } from '../db/api-keys';
 import { CACHE_BUDGETS, createCache, estimateBytes, invalidateTenant } from '../lib/cache';
 
@@ -55,6 +55,25 @@ interface AuthEntry {
   tenant: TenantContext;
   tokenSecrets: TokenSecretState;
   checkedAt: number;
+}
+
+/** The cached state of a key, or of a console session through its key, as read from D1. */
+function authEntry(
+  hash: string,
+  record: Pick<KeyRecord, 'keyId' | 'revokedAt' | 'expiresAt' | 'tenant'>,
+  sessionExpiresAt: number | null,
+  now: number,
+): AuthEntry {
+  return {
+    hash,
+    keyId: record.keyId,
+    key: { revokedAt: record.revokedAt, expiresAt: record.expiresAt },
+    sessionExpiresAt,
+    tenantDisabledAt: record.tenant.disabledAt,
+    tenant: tenantContext(record.tenant),
+    tokenSecrets: tokenSecretState(record.tenant),
+    checkedAt: now,
+  };
 }
 
 /** Keyed `k:<sha256 of the key>` or `s:<sha256 of the session token>`; topic `keys`. */
@@ -173,16 +192,7 @@ export async function authenticateKey(c: Ctx, key: string, kind: KeyKind): Promi
     authCache.delete(cacheKey);
     throw unauthorized('Invalid key.');
   }
-  const entry: AuthEntry = {
-    hash,
-    keyId: record.keyId,
-    key: { revokedAt: record.revokedAt, expiresAt: record.expiresAt },
-    sessionExpiresAt: null,
-    tenantDisabledAt: record.tenant.disabledAt,
-    tenant: tenantContext(record.tenant),
-    tokenSecrets: tokenSecretState(record.tenant),
-    checkedAt: now,
-  };
+  const entry = authEntry(hash, record, null, now);
   remember(cacheKey, entry, epoch);
   return accept(c, entry, 'key', now);
 }
@@ -201,16 +211,7 @@ export async function authenticateSession(c: Ctx, token: string): Promise<Authen
     authCache.delete(cacheKey);
     throw unauthorized('Invalid console session; sign in again.');
   }
-  const entry: AuthEntry = {
-    hash,
-    keyId: record.keyId,
-    key: { revokedAt: record.revokedAt, expiresAt: record.expiresAt },
-    sessionExpiresAt: record.sessionExpiresAt,
-    tenantDisabledAt: record.tenant.disabledAt,
-    tenant: tenantContext(record.tenant),
-    tokenSecrets: tokenSecretState(record.tenant),
-    checkedAt: now,
-  };
+  const entry = authEntry(hash, record, record.sessionExpiresAt, now);
   remember(cacheKey, entry, epoch);
   return accept(c, entry, 'session', now);
 }
