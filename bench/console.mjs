@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/local-worker.mjs';
 import { BUDGET, measureConsole } from '../scripts/check-console-size.mjs';
+import { apiJson } from './load.mjs';
 
 const OFFERS = Number(process.env.CONSOLE_BENCH_OFFERS ?? 10_000);
 const LOADS = 5;
@@ -21,15 +22,7 @@ function bundle() {
   return measureConsole();
 }
 
-async function call(url, method, path, key, body) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const call = apiJson;
 
 /** Creates one offer, again after a 503 (wrangler dev reloads when a source file changes); a 409 after a retry is the first try's offer. */
 async function create(url, key, body) {

@@ -5,7 +5,7 @@
 // Seeds through the API only. Every run is bounded in time and talks to loopback only.
 import { createHmac } from 'node:crypto';
 import { addressIn, rangeOf } from './access.mjs';
-import { measure, request } from './load.mjs';
+import { apiJson, measure, request } from './load.mjs';
 
 export const CONNECTIONS = [4, 32];
 export const WRITE_CONNECTIONS = [1, 4, 16, 64];
@@ -23,11 +23,7 @@ export function userToken(secret, sub, email) {
   return `${header}.${payload}.${sig}`;
 }
 
-async function api(base, method, path, key, body, headers = {}) {
-  const res = await request(`${base}${path}`, { method, headers: { Authorization: `Bearer ${key}`, ...headers }, body });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
-  return JSON.parse(res.body);
-}
+const api = apiJson;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const nextYear = () => new Date(Date.now() + 365 * 864e5).toISOString().slice(0, 10);

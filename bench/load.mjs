@@ -22,6 +22,17 @@ function once(url, { method = 'GET', headers = {}, body } = {}) {
 
 export { once as request };
 
+/** An API call with a key: the parsed JSON answer, or an error naming the status and body. */
+export async function apiJson(base, method, path, key, body, headers = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return res.json();
+}
+
 /**
  * Runs `concurrency` request loops for `seconds` and reports requests per second, latency
  * percentiles and the status codes seen. `makeRequest(i)` may vary the request per call.

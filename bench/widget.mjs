@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../scripts/local-worker.mjs';
+import { apiJson } from './load.mjs';
 
 const DIR = join(ROOT, 'public', 'widget');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,15 +42,7 @@ function served(url) {
   });
 }
 
-async function call(url, method, path, key, body) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const call = apiJson;
 
 /** Median time from navigation start to the plans rendered, on a page of another origin. */
 async function timeToPlans(ctx) {
