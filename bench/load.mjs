@@ -6,8 +6,12 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 function once(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
+    // A body goes with its Content-Length, as a browser's fetch sends it (Node would otherwise
+    // send it chunked, which no browser does and which costs the server a streamed read).
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const sent = payload === undefined ? headers : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)), ...headers };
     const req = http.request(
-      { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: body ? { 'Content-Type': 'application/json', ...headers } : headers, agent },
+      { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: sent, agent },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -15,8 +19,7 @@ function once(url, { method = 'GET', headers = {}, body } = {}) {
       },
     );
     req.on('error', reject);
-    if (body) req.write(typeof body === 'string' ? body : JSON.stringify(body));
-    req.end();
+    req.end(payload);
   });
 }
 
