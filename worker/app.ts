@@ -9,6 +9,7 @@ import { emptyQueryIsAbsent } from './middleware/empty-query';
 import { platformKeyAuth, publishableKeyAuth, secretKeyAuth, userToken } from './middleware/auth';
 import { codeGuessing } from './middleware/code-guessing';
 import { securityHeaders } from './middleware/security-headers';
+import { tenantCors } from './middleware/tenant-cors';
 import { platformTenants } from './routes/platform-tenants';
 import { consoleSession } from './routes/console-session';
 import { tenantSettings } from './routes/tenant';
@@ -61,13 +62,6 @@ const corsOptions = {
   maxAge: 600,
 };
 const preflight = cors({ ...corsOptions, origin: (origin) => origin });
-const tenantCors = cors({
-  ...corsOptions,
-  origin: (origin, c) => {
-    const allowed = (c.get('tenant') as { allowedOrigins: string[] } | undefined)?.allowedOrigins ?? [];
-    return allowed.includes(origin) || allowed.includes('*') ? origin : null;
-  },
-});
 api.use(
   '/v1/*',
   async function preflightOnly(c, next) {
@@ -75,7 +69,7 @@ api.use(
     await next();
   },
   publishableKeyAuth(),
-  tenantCors,
+  tenantCors(corsOptions.exposeHeaders),
   userToken(),
   jsonLimit(64 * 1024, '64 KB'),
 );
