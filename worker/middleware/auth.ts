@@ -16,6 +16,7 @@ import {
 import { createDb } from '../db/client';
 import { findKey, findSession, type KeyRecord, type TenantRow } from '../db/tenants';
 import { touchKeyLastUsed } from '../db/api-keys';
+import { originAllowed } from './tenant-cors';
 import { CACHE_BUDGETS, createCache, estimateBytes, invalidateTenant } from '../lib/cache';
 
 type Ctx = Context<AppEnv>;
@@ -177,11 +178,31 @@ function accept(c: Ctx, entry: AuthEntry, what: 'key' | 'session', now: number):
   return { tenant: entry.tenant, keyId: entry.keyId, sessionExpiresAt: entry.sessionExpiresAt };
 }
 
+/**
+ * The SHA-256 of publishable keys seen by this isolate. A publishable key is public (it is in
+ * every page that embeds the widget), so remembering its hash costs no secrecy and saves a
+ * digest on every public request; secret keys and session tokens are hashed every time and
+ * only their hashes are kept.
+ */
+const PUBLISHABLE_HASHES_MAX = 10_000;
+const publishableHashes = new Map<string, string>();
+
+async function keyHash(key: string, kind: KeyKind): Promise<string> {
+  if (kind !== 'publishable') return sha256Hex(key);
+  let hash = publishableHashes.get(key);
+  if (hash === undefined) {
+    hash = await sha256Hex(key);
+    if (publishableHashes.size >= PUBLISHABLE_HASHES_MAX) publishableHashes.delete(publishableHashes.keys().next().value!);
+    publishableHashes.set(key, hash);
+  }
+  return hash;
+}
+
 /** Validates a presented `sk_…`/`pk_…` value (cache, else one D1 read) and sets `tenant`. */
 export async function authenticateKey(c: Ctx, key: string, kind: KeyKind): Promise<Authenticated> {
   const parsed = parseKey(key);
   if (!parsed || parsed.kind !== kind) throw unauthorized(`Expected a ${kind === 'secret' ? 'sk_' : 'pk_'}… key.`);
-  const hash = await sha256Hex(key);
+  const hash = await keyHash(key, kind);
   const now = Date.now();
   const cacheKey = `k:${hash}`;
   const cached = authCache.get(cacheKey, now);
@@ -276,7 +297,7 @@ export function publishableKeyAuth(): MiddlewareHandler<AppEnv> {
     const origin = c.req.header('Origin');
     const tenant = c.get('tenant');
     if (origin) {
-      if (!tenant.allowedOrigins.includes(origin) && !tenant.allowedOrigins.includes('*')) {
+      if (!originAllowed(tenant.allowedOrigins, origin)) {
         throw new AppError('forbidden', {
           code: 'origin_not_allowed',
           detail: `Origin ${origin} is not among this publisher's allowed origins.`,
