@@ -18,16 +18,45 @@ export function holdExpiryDelaySeconds(expiresAt: number, now: number): number {
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((expiresAt - now) / 1000)));
 }
 
-/** Sends the wake-up of a hold (after the checkout committed). */
+/**
+ * Wake-ups are coalesced into buckets of this many milliseconds: a hold is woken at the end of
+ * its bucket (at most 2 s after its expiry, well inside the 10 s the webhook promise allows),
+ * and an isolate sends one message per bucket however many holds fall in it. The sweep it runs
+ * releases every expired hold of every tenant, so one wake-up serves them all. Under a burst of
+ * checkouts this turns a queue message per checkout into one every 2 s.
+ */
+export const WAKE_BUCKET_MS = 2_000;
+
+/** The instant a hold expiring at `expiresAt` is woken: the end of its bucket. */
+export const wakeInstant = (expiresAt: number): number => Math.ceil(expiresAt / WAKE_BUCKET_MS) * WAKE_BUCKET_MS;
+
+/** Buckets this isolate has already sent a wake-up for (pruned as they pass). */
+const scheduledWakes = new Set<number>();
+
+/** Sends the wake-up of a hold (after the checkout committed), unless its bucket already has one. */
 export async function scheduleHoldExpiry(env: Pick<Bindings, 'JOBS_QUEUE'>, tenantId: string, expiresAt: number, now: number = Date.now()): Promise<void> {
-  const message: HoldExpiryMessage = { kind: 'hold_expiry', tenantId, expiresAt };
-  await env.JOBS_QUEUE.send(message as never, { contentType: 'json', delaySeconds: holdExpiryDelaySeconds(expiresAt, now) });
+  const wakeAt = wakeInstant(expiresAt);
+  if (scheduledWakes.has(wakeAt)) return;
+  for (const at of scheduledWakes) if (at < now) scheduledWakes.delete(at);
+  scheduledWakes.add(wakeAt);
+  const message: HoldExpiryMessage = { kind: 'hold_expiry', tenantId, expiresAt: wakeAt };
+  try {
+    await env.JOBS_QUEUE.send(message as never, { contentType: 'json', delaySeconds: holdExpiryDelaySeconds(wakeAt, now) });
+  } catch (err) {
+    scheduledWakes.delete(wakeAt); // the next checkout in this bucket tries again
+    throw err;
+  }
+}
+
+/** A re-send of a wake-up that came too early (a hold over 12 h): always sent. */
+async function resendHoldExpiry(env: Pick<Bindings, 'JOBS_QUEUE'>, message: HoldExpiryMessage, now: number): Promise<void> {
+  await env.JOBS_QUEUE.send(message as never, { contentType: 'json', delaySeconds: holdExpiryDelaySeconds(message.expiresAt, now) });
 }
 
 /** A delivered wake-up: too early (a hold over 12 h) sends itself on; otherwise sweeps. */
 export async function handleHoldExpiry(env: Bindings, message: HoldExpiryMessage, now: number = Date.now()): Promise<void> {
   if (message.expiresAt > now) {
-    await scheduleHoldExpiry(env, message.tenantId, message.expiresAt, now);
+    await resendHoldExpiry(env, message, now);
     return;
   }
   await sweepExpiredHolds(env, now);
