@@ -51,6 +51,8 @@ async function setup(limits: Record<string, number>) {
       },
       idempotency: null,
       event: { type: 'subscription.pending', object: {} },
+      // As a read that saw expired holds in both scopes would say (the batch then releases them).
+      unreleasedHolds: { onOffer: true, onUserProduct: true },
       ...extra,
     })).created;
   const counts = async () => ({
@@ -140,5 +142,22 @@ describe('checkout write batch guards', () => {
     expect(await write('u1', plan)).toBe(false);
     expect(await counts()).toEqual(after);
     expect((await env.DB.prepare('SELECT count(*) AS n FROM subscriptions WHERE offer_id = ?').bind(offer.id).first<{ n: number }>())!.n).toBe(2);
+  });
+
+  it('holds: a batch releases only the scopes its read saw expired holds in; an unseen one is never counted as free', async () => {
+    const { tenant, plan, write, counts } = await setup({ max_redemptions: 1 });
+    expect(await write('u1', plan)).toBe(true);
+    await env.DB.prepare('UPDATE subscriptions SET hold_expires_at = ? WHERE tenant_id = ?').bind(Date.now() - 1, tenant.id).run();
+    const before = await counts();
+    // A write told that its read saw no expired hold releases nothing: the counter still holds
+    // u1's redemption, so the guard refuses (the safe side) and nothing is written.
+    expect(await write('u2', plan, { unreleasedHolds: { onOffer: false, onUserProduct: false } })).toBe(false);
+    expect(await counts()).toEqual(before);
+    expect((await env.DB.prepare("SELECT status FROM subscriptions WHERE tenant_id = ? AND user_id = 'u1'").bind(tenant.id).first<{ status: string }>())!.status).toBe('pending');
+    // Through the API the read sees the expired hold at the checkout's instant, so its batch releases it.
+    const res = await (await asUser(tenant, 'u3')).post('/subscriptions', { plan_id: plan.id, code: (await env.DB.prepare('SELECT code FROM offers WHERE tenant_id = ?').bind(tenant.id).first<{ code: string }>())!.code });
+    expect(res.status, res.text).toBe(201);
+    expect((await env.DB.prepare("SELECT status FROM subscriptions WHERE tenant_id = ? AND user_id = 'u1'").bind(tenant.id).first<{ status: string }>())!.status).toBe('hold_expired');
+    expect((await counts()).offer).toMatchObject({ redemptions_count: 1 });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The checkout's write: ONE batch (one transaction) that enforces every limit. It first gives
  * back the expired holds this checkout could compete with (its offer's, and the user's on the
- * product), then inserts the subscription only when every guard still holds — no live
+ * product; only where its read saw any), then inserts the subscription only when every guard still holds — no live
  * subscription of the user on the product, the Idempotency-Key not standing for another
  * subscription, the offer live with redemptions left, the user's avails under the limits, the
  * single-use code free — and every other statement (cycle, avail, counters, code, key record,
@@ -22,6 +22,13 @@ export interface CheckoutWrite {
   offer: { id: string; code: string; codeKind: 'shared' | 'set'; redemptionId: string } | null;
   idempotency: { key: string; requestHash: string; response: string } | null;
   event: { type: WebhookEventType; object: unknown };
+  /**
+   * The expired, unreleased holds the checkout's read saw at the same instant (`now`): the
+   * offer's, and the user's on the product. Only those scopes are released before the guards
+   * (none can appear in between: `hasUnreleasedHold` in worker/domain/holds.ts); the common
+   * checkout has none and its batch carries no release statements.
+   */
+  unreleasedHolds: { onOffer: boolean; onUserProduct: boolean };
 }
 
 export async function writeCheckout(
@@ -63,7 +70,10 @@ export async function writeCheckout(
   const exists = subscriptionExists(s.id);
   const stmts: D1PreparedStatement[] = [
     upsertUserStatement(db, { tenantId: s.tenantId, userId: s.userId, email: w.user.email, emailVerified: w.user.emailVerified, now }),
-    ...releaseExpiredHolds(db, s.tenantId, now, { offerId: o?.id ?? null, userProduct: { userId: s.userId, productId: s.productId } }),
+    ...releaseExpiredHolds(db, s.tenantId, now, {
+      offerId: o && w.unreleasedHolds.onOffer ? o.id : null,
+      userProduct: w.unreleasedHolds.onUserProduct ? { userId: s.userId, productId: s.productId } : null,
+    }),
   ];
   const created = stmts.length;
   stmts.push(...insertSubscription(db, s, { sql: guards.join(' AND '), params: guardParams }));

@@ -46,13 +46,28 @@ export interface OnlyIf {
   params: unknown[];
 }
 
-/** The facts statement (one row; none when `onlyIf` is given and false). */
-export function redemptionStatement(db: D1, q: RedemptionQuery, onlyIf?: OnlyIf): D1PreparedStatement {
+/** Extra columns of the facts statement (a checkout's own facts) with their parameters. */
+interface ExtraColumns {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The facts statement: always one row (the plan and code joined to a constant row, so a missing
+ * plan or code is a row of NULLs), or none when `onlyIf` is given and false.
+ */
+export function redemptionStatement(db: D1, q: RedemptionQuery, onlyIf?: OnlyIf, extra?: ExtraColumns): D1PreparedStatement {
   const { tenantId, planId, code, user } = q;
   const now = q.now ?? Date.now();
-  const where = onlyIf ? ` AND ${onlyIf.sql}` : '';
-  const extra = onlyIf?.params ?? [];
-  if (!code) return db.prepare(`SELECT ${PLAN_ALIASED} FROM plans p WHERE p.tenant_id = ? AND p.id = ?${where}`).bind(tenantId, planId, ...extra);
+  const where = onlyIf ? ` WHERE ${onlyIf.sql}` : '';
+  const whereParams = onlyIf?.params ?? [];
+  const extraCols = extra ? `, ${extra.sql}` : '';
+  const extraParams = extra?.params ?? [];
+  if (!code) {
+    return db
+      .prepare(`SELECT ${PLAN_ALIASED}${extraCols} FROM (SELECT 1) AS one LEFT JOIN plans p ON p.tenant_id = ? AND p.id = ?${where}`)
+      .bind(...extraParams, tenantId, planId, ...whereParams);
+  }
   // Two EXISTS for the list, not one OR: each is an index search (an OR over the two partial
   // indexes made SQLite scan them).
   const userCols = user
@@ -65,13 +80,13 @@ export function redemptionStatement(db: D1, q: RedemptionQuery, onlyIf?: OnlyIf)
     .prepare(
       `SELECT ${PLAN_ALIASED}, c.kind AS code_kind, ${CODE_USED_SQL('c')} AS code_used, ${OFFER_COLUMNS}, ${LIVE_REDEMPTIONS_SQL('o')} AS live_redemptions,
          EXISTS (SELECT 1 FROM offer_products op WHERE op.offer_id = c.offer_id AND op.product_id = p.product_id) AS included
-         ${userCols}
+         ${userCols}${extraCols}
        FROM (SELECT 1) AS one
        LEFT JOIN plans p ON p.tenant_id = ? AND p.id = ?
        LEFT JOIN codes c ON c.tenant_id = ? AND c.code = ?
-       LEFT JOIN offers o ON o.id = c.offer_id AND o.tenant_id = ?${onlyIf ? ` WHERE ${onlyIf.sql}` : ''}`,
+       LEFT JOIN offers o ON o.id = c.offer_id AND o.tenant_id = ?${where}`,
     )
-    .bind(now, now, ...(user ? [user.id, user.email, user.id, now, user.id, now] : []), tenantId, planId, tenantId, code, tenantId, ...extra);
+    .bind(now, now, ...(user ? [user.id, user.email, user.id, now, user.id, now] : []), ...extraParams, tenantId, planId, tenantId, code, tenantId, ...whereParams);
 }
 
 /** The facts from the statement's row. */
@@ -106,44 +121,40 @@ export async function readForQuote(db: D1, q: RedemptionQuery, extra: D1Prepared
 }
 
 /**
- * A checkout's reads: the facts, the user's subscriptions on the product and the stored answer
- * of its key. With `onlyIf` every statement answers rows only when that condition holds: the
- * re-read at the end of the write batch passes "the new subscription does not exist", so a
- * successful checkout carries no rows back (their conversion was a fifth of a checkout's CPU).
+ * A checkout's reads, as ONE statement: the facts, plus the user's subscriptions on the plan's
+ * product and the stored answer of its Idempotency-Key as JSON columns (every statement of a
+ * batch costs D1 its own execution and metadata, so the checkout's facts ride in one). With
+ * `onlyIf` it answers a row only when that condition holds: the re-read at the end of the
+ * write batch passes "the new subscription does not exist", so a successful checkout carries
+ * no row back.
  */
 export function checkoutReads(
   db: D1,
   q: RedemptionQuery & { user: { id: string; email: string | null }; idempotencyKey: string | null; now: number },
   onlyIf?: OnlyIf,
 ): { stmts: D1PreparedStatement[]; parse: (results: D1Result<Record<string, unknown>>[]) => CheckoutReads } {
-  const where = onlyIf ? ` AND ${onlyIf.sql}` : '';
-  const extra = onlyIf?.params ?? [];
-  const stmts = [
-    redemptionStatement(db, q, onlyIf),
-    db
-      .prepare(
-        `SELECT id, status, hold_expires_at FROM subscriptions
-         WHERE tenant_id = ? AND user_id = ? AND product_id = (SELECT product_id FROM plans WHERE tenant_id = ? AND id = ?)${where}`,
-      )
-      .bind(q.tenantId, q.user.id, q.tenantId, q.planId, ...extra),
-  ];
-  if (q.idempotencyKey) {
-    stmts.push(
-      db
-        .prepare(
-          `SELECT k.request_hash, k.status, k.response,
-             (s.id IS NOT NULL AND ${STANDS_SQL('s')}) AS stands
-           FROM idempotency_keys k LEFT JOIN subscriptions s ON s.id = k.subscription_id
-           WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ?${where}`,
-        )
-        .bind(q.now, q.tenantId, q.user.id, q.idempotencyKey, ...extra),
-    );
-  }
-  const parse = (results: D1Result<Record<string, unknown>>[]): CheckoutReads => ({
-    ...parseRedemption(results[0]!),
-    subscriptions: results[1]!.results as unknown as CheckoutReads['subscriptions'],
-    idempotency: q.idempotencyKey ? ((results[2]!.results[0] as unknown as CheckoutReads['idempotency']) ?? null) : null,
-  });
+  const subscriptions = `(SELECT json_group_array(json_array(s.id, s.status, s.hold_expires_at)) FROM subscriptions s
+       WHERE s.tenant_id = ? AND s.user_id = ? AND s.product_id = p.product_id) AS subs`;
+  const idempotency = q.idempotencyKey
+    ? `, (SELECT json_array(k.request_hash, k.status, k.response, (s.id IS NOT NULL AND ${STANDS_SQL('s')}))
+         FROM idempotency_keys k LEFT JOIN subscriptions s ON s.id = k.subscription_id
+         WHERE k.tenant_id = ? AND k.user_id = ? AND k.key = ?) AS idem`
+    : '';
+  const extra = {
+    sql: subscriptions + idempotency,
+    params: [q.tenantId, q.user.id, ...(q.idempotencyKey ? [q.now, q.tenantId, q.user.id, q.idempotencyKey] : [])],
+  };
+  const stmts = [redemptionStatement(db, q, onlyIf, extra)];
+  const parse = (results: D1Result<Record<string, unknown>>[]): CheckoutReads => {
+    const row = results[0]!.results[0] as { subs?: string | null; idem?: string | null } | undefined;
+    const subs = row?.subs ? (JSON.parse(row.subs) as [string, SubscriptionStatus, number | null][]) : [];
+    const idem = row?.idem ? (JSON.parse(row.idem) as [string, number, string, number]) : null;
+    return {
+      ...parseRedemption(results[0]!),
+      subscriptions: subs.map(([id, status, hold_expires_at]) => ({ id, status, hold_expires_at })),
+      idempotency: idem ? { request_hash: idem[0], status: idem[1], response: idem[2], stands: idem[3] } : null,
+    };
+  };
   return { stmts, parse };
 }
 

@@ -34,3 +34,12 @@ export const holdsItsCounts = (s: HoldView, now: number): boolean => !holdIsOver
 
 /** An earlier subscription that makes a new checkout on the product a reactivation: one that was once live and ended. */
 export const endedAfterLive = (s: HoldView): boolean => s.status === 'cancelled' || s.status === 'expired';
+
+/**
+ * Whether a write at `now` must first give back an expired hold among these subscriptions: one
+ * that is over but still `pending` (no sweep or write has marked it yet). Between a read and a
+ * write at the same `now` no such hold can appear (a new hold ends at least a minute after it
+ * starts, and nothing becomes `pending` again), so a scope a read at `now` saw without one needs
+ * no release in the write.
+ */
+export const hasUnreleasedHold = (subs: readonly HoldView[], now: number): boolean => subs.some((s) => s.status === 'pending' && holdIsOver(s, now));

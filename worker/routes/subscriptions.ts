@@ -10,6 +10,7 @@ import { CheckoutRequest } from '../schemas/offer';
 import { Subscription, subscriptionJsonAt } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
 import { newId, sha256Hex } from '../domain/crypto';
+import { hasUnreleasedHold } from '../domain/holds';
 import { decideCheckout, type CheckoutDecision, type CheckoutRefusal } from '../domain/checkout';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../domain/offer-rules';
@@ -28,6 +29,13 @@ function refusal(reason: CheckoutRefusal): AppError {
   return codeRejected(reason);
 }
 
+
+/** The expired holds still counted in the scopes of this checkout, as its read saw them at `now`. */
+const unreleasedHolds = (reads: CheckoutReads, now: number) => ({
+  // The offer's live count is its counter less its expired holds: lower means some are unreleased.
+  onOffer: reads.offer !== null && reads.offer.live_redemptions < reads.offer.redemptions_count,
+  onUserProduct: hasUnreleasedHold(reads.subscriptions.map((s) => ({ status: s.status, holdExpiresAt: s.hold_expires_at })), now),
+});
 
 /** `POST /v1/subscriptions` (checkout) */
 export const publicSubscriptions = new Hono<AppEnv>().post(
@@ -110,6 +118,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
         offer: d.withOffer ? { id: reads.offer!.id, code: code!, codeKind: reads.offer!.code_kind, redemptionId: newId('red') } : null,
         idempotency: key && requestHash ? { key, requestHash, response: body } : null,
         event: { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object },
+        unreleasedHolds: unreleasedHolds(reads, now),
       },
       // The re-read answers rows only when the subscription was not created (to name the refusal).
       checkoutReads(db, query, { sql: 'NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)', params: [sub.id] }),
