@@ -23,6 +23,9 @@ export const BENCH_SECRETS = { PLATFORM_KEY: 'bench-platform-key', SECRET_DERIVA
 /** Options of wrangler.toml that the lean runtime takes over (bindings and the worker's settings). */
 const TAKEN = ['compatibilityDate', 'compatibilityFlags', 'bindings', 'd1Databases', 'r2Buckets', 'queueProducers', 'queueConsumers', 'durableObjects', 'ratelimits', 'cronTriggers'];
 
+/** The placeholder worker that carries the worker's direct socket when assets are served. */
+const DIRECT = 'direct-socket';
+
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s.
 
 /** CPU milliseconds (user + system) of the processes with these pids, from /proc. */
@@ -82,14 +85,27 @@ export async function applyMigrations(db) {
 /**
  * Starts the worker on the lean runtime on a fresh, migrated local D1 (nothing seeded).
  * `bindings` are added to the worker's vars (the bench sets EXPOSE_ROUND_TRIPS=1).
+ * `inspectorPort` (0: any free port) opens workerd's inspector on 127.0.0.1; its HTTP address is
+ * returned as `inspectorUrl`.
+ *
+ * `assets: true` also serves ./public as wrangler.toml's `[assets]` configures it (the ASSETS
+ * binding, `run_worker_first`): Miniflare's asset services, the same ones `wrangler dev` runs.
+ * `url` (on `port`) then reaches the worker through them: Miniflare points the worker's default
+ * socket at its asset RPC proxy worker, which hands each request to the router worker, which
+ * sends `run_worker_first` paths to the worker and everything else to the asset worker, as
+ * production's asset router does. The worker keeps a direct socket of its own beside it,
+ * `directUrl` (on `directPort`, any free port by default). Without assets (the default) there is
+ * one socket, the worker's own, and `directUrl` is `url`.
  */
-export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true, inspectorPort } = {}) {
+export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true, inspectorPort, assets = false, directPort = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'offer-checkout-bench-'));
   const script = bundleWorker(join(dir, 'bundle'));
   const wrangler = await import(wranglerRequire.resolve('wrangler'));
   const { Miniflare, convertV4MiniflareOptions, Log, LogLevel } = await import(wranglerRequire.resolve('miniflare'));
   const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const taken = Object.fromEntries(TAKEN.filter((k) => workerOptions[k] !== undefined).map((k) => [k, workerOptions[k]]));
+  if (assets && !workerOptions.assets) throw new Error('wrangler.toml has no [assets] to serve');
+  const before = new Set(workerdPids(process.pid));
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: '127.0.0.1',
@@ -98,30 +114,55 @@ export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true, 
       logRequests: false,
       log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
       resourcePersistencePath: join(dir, 'state'),
-      ...(inspectorPort ? { inspectorPort, inspectorHost: '127.0.0.1' } : {}),
+      ...(inspectorPort !== undefined ? { inspectorPort, inspectorHost: '127.0.0.1' } : {}),
       workers: [
         {
           name: 'offer-checkout',
           // Requests reach the worker on its own socket, not through Miniflare's entry worker
           // (which costs about as much again as a trivial worker: measured in docs/BENCHMARKS.md).
+          // With assets, Miniflare points this socket at its asset RPC proxy instead.
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
           modules: true,
           scriptPath: script,
           modulesRoot: dirname(script),
           ...taken,
+          ...(assets ? { assets: workerOptions.assets } : {}),
           bindings: { ...(taken.bindings ?? {}), ...BENCH_SECRETS, ...bindings },
         },
+        // With assets, the worker's own socket: Miniflare sends a worker's default direct socket
+        // to the asset proxy when that worker has assets, but a socket declared on another worker
+        // with `serviceName` goes straight to the named worker. This placeholder only carries it.
+        ...(assets
+          ? [
+              {
+                name: DIRECT,
+                modules: true,
+                script: 'export default { fetch() { return new Response(null, { status: 404 }); } };',
+                compatibilityDate: taken.compatibilityDate,
+                unsafeDirectSockets: [{ host: '127.0.0.1', port: directPort, serviceName: 'offer-checkout' }],
+              },
+            ]
+          : []),
       ],
     }),
   );
   await mf.ready;
   const url = (await mf.unsafeGetDirectURL('offer-checkout')).href.replace(/\/$/, '');
+  const directUrl = assets ? (await mf.unsafeGetDirectURL(DIRECT)).href.replace(/\/$/, '') : url;
+  // workerd's inspector: /json lists one target per isolate; the worker's is `core:user:offer-checkout`.
+  const inspectorUrl = inspectorPort !== undefined ? `http://127.0.0.1:${(await mf.getInspectorURL()).port}` : undefined;
   await applyMigrations(await mf.getD1Database('DB'));
-  const pids = workerdPids(process.pid);
+  // Only this runtime's workerd (another runtime or the floor may run beside it).
+  const pids = workerdPids(process.pid).filter((p) => !before.has(p));
   return {
     url,
+    directUrl,
     platformKey: BENCH_SECRETS.PLATFORM_KEY,
-    runtime: "Miniflare's programmatic API: one workerd process, the worker on a direct socket, no wrangler dev proxy",
+    runtime: assets
+      ? "Miniflare's programmatic API: one workerd process, no wrangler dev proxy, ./public served by Miniflare's asset router in front of the worker (wrangler.toml's [assets] and run_worker_first), the worker also on a direct socket"
+      : "Miniflare's programmatic API: one workerd process, the worker on a direct socket, no wrangler dev proxy",
+    assets,
+    inspectorUrl,
     pids,
     cpuMs: () => cpuMs(pids),
     stop: async () => {
