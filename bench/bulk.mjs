@@ -1,15 +1,22 @@
 // Bulk work at size (docs/jobs.md): a 1,000,000-row eligible-user list uploaded (generated on the
 // fly, streamed, never held in memory on either side) and processed end to end, and a
-// 1,000,000-code set, on the local worker (wrangler dev: workerd, local D1, R2 and Queues).
-// Reports seconds, rows/s, codes/s and the workerd process's peak memory (RSS sampled from /proc).
+// 1,000,000-code set, on the lean runtime (bench/runtime.mjs: workerd with local D1, R2 and
+// Queues, the worker on a direct socket, its inspector open). Reports seconds, rows/s, codes/s,
+// the worker isolate's V8 heap (through the inspector) and the workerd process's peak memory (RSS
+// sampled from /proc).
 //
-// `npm run bench` calls run(ctx); `npx node bench/bulk.mjs [rows] [codes]` runs it alone on a fresh worker.
+// `npm run bench` calls run(ctx) with the runtime as ctx.server (its pids and inspectorUrl);
+// `node_modules/.bin/node bench/bulk.mjs [rows] [codes]` runs it alone on a fresh lean runtime.
 import http from 'node:http';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROWS = 1_000_000;
 const CODES = 1_000_000;
+// A smaller run for a quick check (BULK_BENCH_ROWS=100000 npm run bench -- bulk); the section says
+// the size it ran at.
+const ENV_ROWS = Number(process.env.BULK_BENCH_ROWS ?? ROWS);
+const ENV_CODES = Number(process.env.BULK_BENCH_CODES ?? CODES);
 
 const day = (offset = 0) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -32,23 +39,8 @@ async function api(url, method, path, key, body) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Memory of the workerd processes under wrangler's process group
+// Memory of the runtime's workerd process (its pid comes with the runtime: bench/runtime.mjs)
 // ---------------------------------------------------------------------------------------------
-
-function workerdPids(groupId) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pgrp = Number(fields[2]);
-      if (comm.includes('workerd') && (groupId === undefined || pgrp === groupId)) pids.push(Number(entry));
-    } catch {}
-  }
-  return pids;
-}
 
 const rssBytes = (pid) => {
   try {
@@ -59,11 +51,11 @@ const rssBytes = (pid) => {
   }
 };
 
-function memorySampler(groupId) {
+function memorySampler(pids) {
   let peak = 0;
   let baseline = 0;
   const sample = () => {
-    const total = workerdPids(groupId).reduce((s, pid) => s + rssBytes(pid), 0);
+    const total = pids.reduce((s, pid) => s + rssBytes(pid), 0);
     if (baseline === 0) baseline = total;
     peak = Math.max(peak, total);
   };
@@ -75,84 +67,41 @@ function memorySampler(groupId) {
       sample();
       return { peak, baseline };
     },
-    reset() {
-      peak = 0;
-      baseline = 0;
-      sample();
-    },
   };
 }
 
 const mib = (b) => (b / 2 ** 20).toFixed(0);
 
 // ---------------------------------------------------------------------------------------------
-// The worker isolate's own V8 heap (what the 128 MB limit is about), through wrangler's inspector
-// proxy: its port is one of the sockets the process group listens on; Runtime.getHeapUsage
-// every 100 ms.
+// The worker isolate's own V8 heap (what the 128 MB limit is about), through workerd's inspector
+// (the runtime's `inspectorUrl`): Runtime.getHeapUsage on the worker's isolate
+// (`core:user:offer-checkout`, which also runs the queue consumer) every 100 ms.
 // ---------------------------------------------------------------------------------------------
 
-function listeningPorts(groupId) {
-  const inodes = new Set();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== groupId) continue;
-      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
-        try {
-          const m = /socket:\[(\d+)\]/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
-          if (m) inodes.add(m[1]);
-        } catch {}
-      }
-    } catch {}
-  }
-  const ports = new Set();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    try {
-      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f[3] === '0A' && inodes.has(f[9])) ports.add(parseInt(f[1].split(':')[1], 16));
-      }
-    } catch {}
-  }
-  return [...ports];
-}
-
-async function isolateHeapSampler(groupId) {
-  if (groupId === undefined) return null;
-  // wrangler's inspector proxy (one `workers` target) answers; workerd's own per-worker
-  // targets accept a second client but stay silent while wrangler holds the session.
-  let target = null;
-  for (const port of listeningPorts(groupId)) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) });
-      if (!res.ok) continue;
-      const list = await res.json();
-      target = list.find((t) => t.description === 'workers') ?? target;
-      if (target) break;
-    } catch {}
-  }
+async function isolateHeapSampler(inspectorUrl) {
+  if (!inspectorUrl) return null;
+  const targets = await (await fetch(`${inspectorUrl}/json`, { signal: AbortSignal.timeout(5000) })).json();
+  const target = targets.find((t) => t.id === 'core:user:offer-checkout');
   if (!target) return null;
-  const { default: WS } = await import('ws'); // wrangler's own dependency
-  const ws = new WS(target.webSocketDebuggerUrl, { perMessageDeflate: false });
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
+    ws.onopen = resolve;
+    ws.onerror = reject;
   });
   let id = 0;
   let peak = 0;
   let baseline = 0;
   const pending = new Map();
-  ws.on('message', (raw) => {
+  ws.onmessage = (event) => {
     let msg;
     try {
-      msg = JSON.parse(String(raw));
+      msg = JSON.parse(String(event.data));
     } catch {
       return;
     }
     pending.get(msg.id)?.(msg.result);
     pending.delete(msg.id);
-  });
+  };
   const sample = () =>
     new Promise((resolve) => {
       const n = ++id;
@@ -258,8 +207,8 @@ async function waitForJob(url, key, jobId, timeoutMs) {
   throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
-export async function run({ url, platformKey, server, rows = ROWS, codes = CODES }) {
-  const groupId = server?.child?.pid;
+export async function run({ url, platformKey, server, rows = ENV_ROWS, codes = ENV_CODES }) {
+  const pids = server?.pids ?? [];
   const tenant = (await api(url, 'POST', '/platform/v1/tenants', platformKey, { name: 'Bulk bench' })).json;
   const key = tenant.secret_key;
   const product = (await api(url, 'POST', '/admin/v1/products', key, { name: 'Bench product' })).json;
@@ -275,8 +224,8 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   // 1. Eligible-user list.
   const listOffer = await api(url, 'POST', '/admin/v1/offers', key, { ...offerBody, code: `BENCH${Date.now().toString(36).toUpperCase()}`, eligibility: 'list' });
   if (listOffer.status !== 201) throw new Error(`offer: ${listOffer.text}`);
-  const heap = await isolateHeapSampler(groupId).catch(() => null);
-  const memory = memorySampler(groupId);
+  const heap = await isolateHeapSampler(server?.inspectorUrl).catch(() => null);
+  const memory = memorySampler(pids);
   await heap?.reset();
   const t0 = performance.now();
   const upload = await putCsv(url, `/admin/v1/offers/${listOffer.json.id}/eligible-users`, key, rows);
@@ -291,7 +240,7 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   console.log(`list: ${rows} rows in ${((t1 - t0) / 1000).toFixed(1)} s (upload ${((tUploaded - t0) / 1000).toFixed(1)} s), RSS peak ${mib(listMemory.peak)} MiB, isolate heap peak ${listHeap ? mib(listHeap.peak) : 'n/a'} MiB`);
 
   // 2. Code set.
-  const memory2 = memorySampler(groupId);
+  const memory2 = memorySampler(pids);
   await heap?.reset();
   const t2 = performance.now();
   const setOffer = await api(url, 'POST', '/admin/v1/offers', key, { ...offerBody, code_set: { count: codes, prefix: 'B' }, eligibility: 'all' });
@@ -327,11 +276,13 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   const lines = [
     `## Bulk jobs`,
     ``,
-    `On the local worker (\`wrangler dev\`: workerd with local D1, R2 and Queues). Chunks of 1,000 rows`,
+    `On the lean runtime (the deploy bundle on Miniflare's programmatic API, one workerd process with local`,
+    `D1, R2 and Queues, the worker on a direct socket; a fresh database of its own).${rows !== ROWS || codes !== CODES ? ' **A reduced run** (BULK_BENCH_ROWS / BULK_BENCH_CODES), not the default million.' : ''} Chunks of 1,000 rows`,
     `(2,000 codes) per D1 transaction, each bound as one JSON value and expanded with \`json_each(?)\`.`,
-    `Memory: the worker isolate's V8 heap (\`Runtime.getHeapUsage\` through the inspector, every 100 ms;`,
-    `this is what the 128 MB isolate limit is about), and the resident set of the whole workerd`,
-    `process, which also holds local D1 (SQLite and its cache for the million rows), R2 and the queue.`,
+    `Memory: the worker isolate's V8 heap (\`Runtime.getHeapUsage\` through workerd's inspector on the`,
+    `worker's isolate, every 100 ms; this is what the 128 MB isolate limit is about), and the resident`,
+    `set of the whole workerd process (from /proc), which also holds local D1 (SQLite and its cache for`,
+    `the rows), R2 and the queue.`,
     ``,
     `| scenario | size | end to end | throughput | worker isolate heap: before → peak | workerd process RSS: before → peak |`,
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
@@ -348,12 +299,12 @@ export async function run({ url, platformKey, server, rows = ROWS, codes = CODES
   return section;
 }
 
-// Standalone: `npx node bench/bulk.mjs [rows] [codes]`.
+// Standalone: `node_modules/.bin/node bench/bulk.mjs [rows] [codes]`.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { startLocalWorker } = await import('../scripts/local-worker.mjs');
-  const server = await startLocalWorker({ port: Number(process.env.BENCH_PORT ?? 8795) });
+  const { startLeanRuntime } = await import('./runtime.mjs');
+  const server = await startLeanRuntime({ port: Number(process.env.BENCH_PORT ?? 0), inspectorPort: 0 });
   try {
-    await run({ url: server.url, platformKey: server.platformKey, server, rows: Number(process.argv[2] ?? ROWS), codes: Number(process.argv[3] ?? CODES) });
+    await run({ url: server.url, platformKey: server.platformKey, server, rows: Number(process.argv[2] ?? ENV_ROWS), codes: Number(process.argv[3] ?? ENV_CODES) });
   } finally {
     await server.stop();
   }

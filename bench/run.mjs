@@ -5,9 +5,12 @@
 //   npm run bench                  every section
 //   npm run bench -- hot offers    only those sections (the others are kept from the last run)
 //
-// Sections: runtime (the floor), hot (hot routes, CPU per request, cost), writes (the
-// write-scaling curve), offers and access (the offer engine and group access at size), and, on
-// `wrangler dev` because they need its inspector or its static assets, bulk and widget.
+// Sections: runtime (the floor), hot
+// (hot routes, CPU per request, cost), writes (the write-scaling curve), offers and access (the
+// offer engine and group access at size), bulk (a million rows and codes, on a runtime of its own
+// with workerd's inspector open for the isolate's heap), and widget and console (in Chromium, on
+// a runtime that also serves ./public as wrangler.toml's [assets] configures it). Every section
+// runs on the lean runtime; none on `wrangler dev`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +20,8 @@ import { CONNECTIONS, USD_PER_MILLION_CPU_MS, USD_PER_MILLION_REQUESTS, WRITE_CO
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
 const LEAN = ['runtime', 'hot', 'writes', 'offers', 'access'];
-const DEV = ['bulk', 'widget', 'console'];
-const ORDER = [...LEAN, ...DEV];
+const WITH_ASSETS = ['widget', 'console'];
+const ORDER = [...LEAN, 'bulk', ...WITH_ASSETS];
 const sections = new Map();
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
 
@@ -151,40 +154,45 @@ Statuses: ${curve.map((p) => `${p.shape} × ${p.connections}: ${JSON.stringify(p
       }
     }
 
-    for (const name of ['offers', 'access']) {
-      if (!wants(name)) continue;
-      console.log(`Running bench/${name}.mjs on the lean runtime…`);
-      const mod = await import(join(ROOT, 'bench', `${name}.mjs`));
-      try {
-        sections.set(name, await mod.run({ url: server.url, platformKey: server.platformKey, server }));
-      } catch (e) {
-        sections.set(name, `## ${name}\n\nThe scenario failed in this run: \`${String(e?.message ?? e).slice(0, 300)}\`\n`);
-        console.error(e);
-      }
-    }
+    await runScenarios(server, ['offers', 'access'], 'the lean runtime');
   } finally {
     await server.stop();
   }
 }
 
-// Scenarios that need wrangler dev: bulk reads the isolate's heap through wrangler's inspector
-// proxy; widget and console load the static assets in a browser.
-if (DEV.some((name) => wants(name) && existsSync(join(ROOT, 'bench', `${name}.mjs`)))) {
-  const { startLocalWorker } = await import('../scripts/local-worker.mjs');
-  const server = await startLocalWorker({ port: PORT + 2 });
-  try {
-    for (const name of DEV) {
-      if (!wants(name) || !existsSync(join(ROOT, 'bench', `${name}.mjs`))) continue;
-      console.log(`Running bench/${name}.mjs on wrangler dev…`);
-      const mod = await import(join(ROOT, 'bench', `${name}.mjs`));
-      try {
-        const out = await mod.run({ url: server.url, platformKey: server.platformKey, server });
-        sections.set(name, typeof out === 'string' ? out : `## ${name}\n\n\`\`\`json\n${JSON.stringify(out, null, 2)}\n\`\`\`\n`);
-      } catch (e) {
-        sections.set(name, `## ${name}\n\nThe scenario failed in this run: \`${String(e?.message ?? e).slice(0, 300)}\`\n`);
-        console.error(e);
-      }
+/** Runs bench/<name>.mjs for each wanted name on `server`, each into its section. */
+async function runScenarios(server, names, where) {
+  for (const name of names) {
+    if (!wants(name) || !existsSync(join(ROOT, 'bench', `${name}.mjs`))) continue;
+    console.log(`Running bench/${name}.mjs on ${where}…`);
+    const mod = await import(join(ROOT, 'bench', `${name}.mjs`));
+    try {
+      const out = await mod.run({ url: server.url, platformKey: server.platformKey, server });
+      sections.set(name, typeof out === 'string' ? out : `## ${name}\n\n\`\`\`json\n${JSON.stringify(out, null, 2)}\n\`\`\`\n`);
+    } catch (e) {
+      sections.set(name, `## ${name}\n\nThe scenario failed in this run: \`${String(e?.message ?? e).slice(0, 300)}\`\n`);
+      console.error(e);
     }
+  }
+}
+
+// Bulk: a lean runtime of its own (a fresh database for the million rows), with workerd's
+// inspector open so bench/bulk.mjs can read the worker isolate's heap (Runtime.getHeapUsage);
+// the workerd process's RSS comes from /proc through the runtime's pids.
+if (wants('bulk')) {
+  const server = await startLeanRuntime({ port: PORT + 2, inspectorPort: 0 });
+  try {
+    await runScenarios(server, ['bulk'], 'the lean runtime (inspector open)');
+  } finally {
+    await server.stop();
+  }
+}
+
+// Widget and console: a lean runtime that also serves ./public (bench/runtime.mjs `assets`).
+if (WITH_ASSETS.some(wants)) {
+  const server = await startLeanRuntime({ port: PORT + 2, assets: true });
+  try {
+    await runScenarios(server, WITH_ASSETS, 'the lean runtime with its static assets');
   } finally {
     await server.stop();
   }
@@ -194,8 +202,9 @@ const header = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString()}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}),
 ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Runtime: ${runtimeName || 'see each section'}.
-The benchmark is never part of \`npm test\`. Sections marked "wrangler dev" run there because they
-need its inspector or its static assets; their absolute figures include its proxy stack.
+The benchmark is never part of \`npm test\`. Every section runs on the lean runtime, none on
+\`wrangler dev\`: bulk on a runtime of its own with workerd's inspector open, widget and console on
+one that also serves ./public through Miniflare's asset router.
 `;
 const path = join(ROOT, 'docs', 'BENCHMARKS.md');
 // A partial run replaces only its own sections and keeps every other marked section, including
