@@ -99,77 +99,85 @@ export async function applyMigrations(db) {
  */
 export async function startLeanRuntime({ port = 0, bindings = {}, quiet = true, inspectorPort, assets = false, directPort = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'offer-checkout-bench-'));
-  const script = bundleWorker(join(dir, 'bundle'));
-  const wrangler = await import(wranglerRequire.resolve('wrangler'));
-  const { Miniflare, convertV4MiniflareOptions, Log, LogLevel } = await import(wranglerRequire.resolve('miniflare'));
-  const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
-  const taken = Object.fromEntries(TAKEN.filter((k) => workerOptions[k] !== undefined).map((k) => [k, workerOptions[k]]));
-  if (assets && !workerOptions.assets) throw new Error('wrangler.toml has no [assets] to serve');
-  const before = new Set(workerdPids(process.pid));
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: '127.0.0.1',
-      port: 0,
-      cf: false,
-      logRequests: false,
-      log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
-      resourcePersistencePath: join(dir, 'state'),
-      ...(inspectorPort !== undefined ? { inspectorPort, inspectorHost: '127.0.0.1' } : {}),
-      workers: [
-        {
-          name: 'offer-checkout',
-          // Requests reach the worker on its own socket, not through Miniflare's entry worker
-          // (which costs about as much again as a trivial worker: measured in docs/BENCHMARKS.md).
-          // With assets, Miniflare points this socket at its asset RPC proxy instead.
-          unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-          modules: true,
-          scriptPath: script,
-          modulesRoot: dirname(script),
-          ...taken,
-          ...(assets ? { assets: workerOptions.assets } : {}),
-          bindings: { ...(taken.bindings ?? {}), ...BENCH_SECRETS, ...bindings },
-        },
-        // With assets, the worker's own socket: Miniflare sends a worker's default direct socket
-        // to the asset proxy when that worker has assets, but a socket declared on another worker
-        // with `serviceName` goes straight to the named worker. This placeholder only carries it.
-        ...(assets
-          ? [
-              {
-                name: DIRECT,
-                modules: true,
-                script: 'export default { fetch() { return new Response(null, { status: 404 }); } };',
-                compatibilityDate: taken.compatibilityDate,
-                unsafeDirectSockets: [{ host: '127.0.0.1', port: directPort, serviceName: 'offer-checkout' }],
-              },
-            ]
-          : []),
-      ],
-    }),
-  );
-  await mf.ready;
-  const url = (await mf.unsafeGetDirectURL('offer-checkout')).href.replace(/\/$/, '');
-  const directUrl = assets ? (await mf.unsafeGetDirectURL(DIRECT)).href.replace(/\/$/, '') : url;
-  // workerd's inspector: /json lists one target per isolate; the worker's is `core:user:offer-checkout`.
-  const inspectorUrl = inspectorPort !== undefined ? `http://127.0.0.1:${(await mf.getInspectorURL()).port}` : undefined;
-  await applyMigrations(await mf.getD1Database('DB'));
-  // Only this runtime's workerd (another runtime or the floor may run beside it).
-  const pids = workerdPids(process.pid).filter((p) => !before.has(p));
-  return {
-    url,
-    directUrl,
-    platformKey: BENCH_SECRETS.PLATFORM_KEY,
-    runtime: assets
-      ? "Miniflare's programmatic API: one workerd process, no wrangler dev proxy, ./public served by Miniflare's asset router in front of the worker (wrangler.toml's [assets] and run_worker_first), the worker also on a direct socket"
-      : "Miniflare's programmatic API: one workerd process, the worker on a direct socket, no wrangler dev proxy",
-    assets,
-    inspectorUrl,
-    pids,
-    cpuMs: () => cpuMs(pids),
-    stop: async () => {
-      await mf.dispose().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  let mf;
+  try {
+    const script = bundleWorker(join(dir, 'bundle'));
+    const wrangler = await import(wranglerRequire.resolve('wrangler'));
+    const { Miniflare, convertV4MiniflareOptions, Log, LogLevel } = await import(wranglerRequire.resolve('miniflare'));
+    const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
+    const taken = Object.fromEntries(TAKEN.filter((k) => workerOptions[k] !== undefined).map((k) => [k, workerOptions[k]]));
+    if (assets && !workerOptions.assets) throw new Error('wrangler.toml has no [assets] to serve');
+    const before = new Set(workerdPids(process.pid));
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        host: '127.0.0.1',
+        port: 0,
+        cf: false,
+        logRequests: false,
+        log: new Log(quiet ? LogLevel.ERROR : LogLevel.INFO),
+        resourcePersistencePath: join(dir, 'state'),
+        ...(inspectorPort !== undefined ? { inspectorPort, inspectorHost: '127.0.0.1' } : {}),
+        workers: [
+          {
+            name: 'offer-checkout',
+            // Requests reach the worker on its own socket, not through Miniflare's entry worker
+            // (which costs about as much again as a trivial worker: measured in docs/BENCHMARKS.md).
+            // With assets, Miniflare points this socket at its asset RPC proxy instead.
+            unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+            modules: true,
+            scriptPath: script,
+            modulesRoot: dirname(script),
+            ...taken,
+            ...(assets ? { assets: workerOptions.assets } : {}),
+            bindings: { ...(taken.bindings ?? {}), ...BENCH_SECRETS, ...bindings },
+          },
+          // With assets, the worker's own socket: Miniflare sends a worker's default direct socket
+          // to the asset proxy when that worker has assets, but a socket declared on another worker
+          // with `serviceName` goes straight to the named worker. This placeholder only carries it.
+          ...(assets
+            ? [
+                {
+                  name: DIRECT,
+                  modules: true,
+                  script: 'export default { fetch() { return new Response(null, { status: 404 }); } };',
+                  compatibilityDate: taken.compatibilityDate,
+                  unsafeDirectSockets: [{ host: '127.0.0.1', port: directPort, serviceName: 'offer-checkout' }],
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+    await mf.ready;
+    const url = (await mf.unsafeGetDirectURL('offer-checkout')).href.replace(/\/$/, '');
+    const directUrl = assets ? (await mf.unsafeGetDirectURL(DIRECT)).href.replace(/\/$/, '') : url;
+    // workerd's inspector: /json lists one target per isolate; the worker's is `core:user:offer-checkout`.
+    const inspectorUrl = inspectorPort !== undefined ? `http://127.0.0.1:${(await mf.getInspectorURL()).port}` : undefined;
+    await applyMigrations(await mf.getD1Database('DB'));
+    // Only this runtime's workerd (another runtime or the floor may run beside it).
+    const pids = workerdPids(process.pid).filter((p) => !before.has(p));
+    return {
+      url,
+      directUrl,
+      platformKey: BENCH_SECRETS.PLATFORM_KEY,
+      runtime: assets
+        ? "Miniflare's programmatic API: one workerd process, no wrangler dev proxy, ./public served by Miniflare's asset router in front of the worker (wrangler.toml's [assets] and run_worker_first), the worker also on a direct socket"
+        : "Miniflare's programmatic API: one workerd process, the worker on a direct socket, no wrangler dev proxy",
+      assets,
+      inspectorUrl,
+      pids,
+      cpuMs: () => cpuMs(pids),
+      stop: async () => {
+        await mf.dispose().catch(() => {});
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    // A failed start (a port in use, a bundle that does not build) leaves nothing behind.
+    await mf?.dispose().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** The floor: a worker that only answers {"ok":true}, on bare workerd with a generated config. */
