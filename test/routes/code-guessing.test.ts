@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { admin, createCatalog, createTenant, publicApi, userToken } from '../helpers';
+import { admin, BASE, createCatalog, createTenant, publicApi, userToken, type TestTenant } from '../helpers';
 import { createOffer, freshCode } from '../offers-helpers';
-import { blockedUntil, MAX_FAILURES, WINDOW_MS, type CodeAttempts } from '../../worker/durable/code-attempts';
+import { blockedUntil, MAX_FAILURES, WATCH_LIST_MAX, WATCH_LIST_TTL_MS, WINDOW_MS, type CodeAttempts } from '../../worker/durable/code-attempts';
 import { ipKey } from '../../worker/middleware/code-guessing';
 
 async function setup() {
@@ -226,6 +226,105 @@ describe('when the counters are unreachable', () => {
     const bad = await quote({ plan_id: planId, code: freshCode('NOPE') });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { code: string }).code).toBe('code_not_found');
+  });
+});
+
+describe('the watch list: only keys that have failed cost a call to the object (docs/security.md)', () => {
+  /** The app with a CODE_ATTEMPTS namespace that counts the calls the worker makes to the real object. */
+  async function counted() {
+    const { app } = await import('../../worker/app');
+    const real = (env as unknown as { CODE_ATTEMPTS: DurableObjectNamespace<CodeAttempts> }).CODE_ATTEMPTS;
+    const calls = { check: 0, fail: 0 };
+    const namespace = {
+      idFromName: (name: string) => real.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id);
+        return {
+          check: (keys: string[]) => (calls.check++, stub.check(keys)),
+          fail: (attempt: number, keys: string[]) => (calls.fail++, stub.fail(attempt, keys)),
+          release: (attempt: number) => stub.release(attempt),
+        };
+      },
+    };
+    const countedEnv = { ...(env as object), CODE_ATTEMPTS: namespace };
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const quote = async (tenant: TestTenant, ip: string, body: unknown) => {
+      const res = await app.fetch(
+        new Request(`${BASE}/v1/quotes`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tenant.publishable_key}`, 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
+          body: JSON.stringify(body),
+        }),
+        countedEnv,
+        ctx,
+      );
+      return { status: res.status, json: (await res.json()) as { code?: string } };
+    };
+    return { calls, quote, stub: (tenant: TestTenant) => real.get(real.idFromName(tenant.id)) };
+  }
+
+  it('asks once per isolate and list age; a key that fails here is asked about on every request from then on', async () => {
+    const { tenant, planId, code } = await setup();
+    const { calls, quote } = await counted();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    expect((await quote(tenant, '198.51.100.20', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(1); // no copy of the list yet
+    for (const ip of ['198.51.100.20', '198.51.100.21', '2001:db8::21']) expect((await quote(tenant, ip, { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(1); // nobody has failed: judged on the copy
+    const miss = await quote(tenant, '198.51.100.21', { plan_id: planId, code: freshCode('NOPE') });
+    expect(miss.json.code).toBe('code_not_found');
+    expect(calls).toEqual({ check: 1, fail: 1 }); // recorded, before the answer left
+    // From now on this isolate asks about .21 every time (exact, with reservations) ...
+    expect((await quote(tenant, '198.51.100.21', { plan_id: planId, code })).status).toBe(200);
+    expect((await quote(tenant, '198.51.100.21', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(3);
+    // ... and the others still cost nothing.
+    expect((await quote(tenant, '198.51.100.20', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(3);
+    // Past the list's age the next request asks again (and refreshes the copy for everyone).
+    vi.setSystemTime(start + WATCH_LIST_TTL_MS);
+    expect((await quote(tenant, '198.51.100.20', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(4);
+    expect((await quote(tenant, '198.51.100.22', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check).toBe(4);
+    // Ten failures from one IP still block it exactly, on this isolate.
+    for (let i = 0; i < MAX_FAILURES - 1; i++) expect((await quote(tenant, '198.51.100.21', { plan_id: planId, code: freshCode('NOPE') })).status).toBe(422);
+    expect((await quote(tenant, '198.51.100.21', { plan_id: planId, code })).status).toBe(429);
+  });
+
+  it('failures recorded by another isolate reach this one within the list age (the staleness bound), and at once once it sees one fail', async () => {
+    const { tenant, planId, code } = await setup();
+    const { calls, quote, stub } = await counted();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    expect((await quote(tenant, '203.0.113.40', { plan_id: planId, code })).status).toBe(200); // this isolate's copy: nobody
+    // Another isolate records ten failures of two IPs on the tenant's object.
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await stub(tenant).fail(0, ['ip:203.0.113.41']);
+      await stub(tenant).fail(0, ['ip:203.0.113.42']);
+    }
+    // Within the copy's age this isolate does not know yet: the real code still prices ...
+    expect((await quote(tenant, '203.0.113.41', { plan_id: planId, code })).status).toBe(200);
+    // ... but a failure is recorded and answered with the object's count: blocked from the next request on.
+    expect((await quote(tenant, '203.0.113.42', { plan_id: planId, code: freshCode('NOPE') })).status).toBe(422);
+    expect((await quote(tenant, '203.0.113.42', { plan_id: planId, code })).status).toBe(429);
+    // Once the copy is older than WATCH_LIST_TTL_MS, every isolate asks and is refused.
+    vi.setSystemTime(start + WATCH_LIST_TTL_MS);
+    expect((await quote(tenant, '203.0.113.41', { plan_id: planId, code })).status).toBe(429);
+    expect(calls.check).toBeGreaterThanOrEqual(3);
+  });
+
+  it(`sends no list past ${WATCH_LIST_MAX} watched keys: then every request with a code asks`, async () => {
+    const { tenant, planId, code } = await setup();
+    const { calls, quote, stub } = await counted();
+    for (let i = 0; i <= WATCH_LIST_MAX; i++) await stub(tenant).fail(0, [`ip:192.0.2.${i % 250}-${i}`]);
+    expect((await stub(tenant).check(['ip:203.0.113.50'])).watchList).toBeNull();
+    const before = calls.check;
+    for (let i = 0; i < 3; i++) expect((await quote(tenant, '203.0.113.50', { plan_id: planId, code })).status).toBe(200);
+    expect(calls.check - before).toBe(3);
   });
 });
 

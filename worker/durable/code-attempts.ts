@@ -5,8 +5,12 @@
  * sees every attempt of its tenant, whichever isolate or data centre served it, so the count
  * is exact: no eventual consistency, no per-isolate approximation.
  *
- * The worker calls it once per request that carries a code (`check`) and once more only when
- * that request failed with `code_not_found` or `code_invalid_format` (`fail`).
+ * The worker asks it (`check`) about a request that carries a code when its isolate's copy of
+ * the tenant's *watch list* (the keys with failures in the window, sent with every `check`
+ * answer) is older than WATCH_LIST_TTL_MS or names one of the request's keys; a key on no list
+ * costs no call. A request that failed with `code_not_found` or `code_invalid_format` is always
+ * recorded (`fail`), and from then on that isolate asks about its keys on every request
+ * (worker/middleware/code-guessing.ts, docs/security.md).
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -31,6 +35,17 @@ export interface BlockInfo {
   /** Instant (ms) at which the key may try again. */
   until: number;
 }
+
+/**
+ * The watch list: the keys of a tenant with at least one failure in the window. An isolate
+ * trusts its copy this long; a key not on it is judged without asking the object.
+ */
+export const WATCH_LIST_TTL_MS = 1_000;
+/** Past this many watched keys the object sends no list: every request with a code asks it. */
+export const WATCH_LIST_MAX = 512;
+
+/** The watch list as sent to isolates: the keys, or `null` when there are too many to send. */
+export type WatchList = { keys: string[] } | null;
 
 /** A reservation not settled within this long (a lost release) stops counting. */
 export const PENDING_TTL_MS = 30_000;
@@ -103,10 +118,24 @@ export class CodeAttempts extends DurableObject {
 
   /**
    * Before a request with a code: blocked if any key is (the first blocked one is named);
-   * otherwise the attempt is reserved against every key until it is settled, so a burst of
-   * concurrent guesses cannot all pass before the first of them fails.
+   * otherwise, when a key has failed already, the attempt is reserved against every key until
+   * it is settled, so a burst of concurrent guesses cannot all pass before they fail. The answer
+   * carries the tenant's watch list, the isolate's copy for the next WATCH_LIST_TTL_MS.
    */
-  check(keys: string[]): AttemptCheck {
+  check(keys: string[]): AttemptCheck & { watchList: WatchList } {
+    const verdict = this.judge(keys);
+    return { ...verdict, watchList: this.watchList(Date.now()) };
+  }
+
+  /** The keys with failures in the window (pruning the ones whose failures have all aged out). */
+  private watchList(now: number): WatchList {
+    if (this.recent.size > WATCH_LIST_MAX) return null;
+    const keys: string[] = [];
+    for (const key of [...this.recent.keys()]) if (this.latest(key, now).length > 0) keys.push(key);
+    return { keys };
+  }
+
+  private judge(keys: string[]): AttemptCheck {
     const now = Date.now();
     for (const [attempt, entry] of this.pending) if (entry.at <= now - PENDING_TTL_MS) this.settle(attempt);
     let watched = false;

@@ -2,7 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError, toProblem } from '../errors';
 import { formatAddress, parseAddress } from '../domain/ip-ranges';
-import type { AttemptCheck } from '../durable/code-attempts';
+import { WATCH_LIST_TTL_MS, WINDOW_MS, type AttemptCheck, type WatchList } from '../durable/code-attempts';
+import { CACHE_BUDGETS, createCache, estimateBytes } from '../lib/cache';
 
 /** The refusals that count as a guess (SPEC "Code guessing"). */
 export const GUESS_CODES: ReadonlySet<string> = new Set(['code_not_found', 'code_invalid_format']);
@@ -69,14 +70,66 @@ function rateLimited(blocked: Extract<AttemptCheck, { kind: 'blocked' }>): Respo
 }
 
 /**
+ * This isolate's copy of a tenant's watch list (docs/caching.md, docs/security.md): `listed`,
+ * the keys with failures in the window as the tenant's object last sent them (`null` when it
+ * sent none: too many, so every request with a code asks), and `failedHere`, the keys this
+ * isolate has itself seen fail since (kept across refreshes for the window, so a failure is
+ * never forgotten by the isolate that saw it, whatever order answers arrive in).
+ */
+interface WatchCopy {
+  listed: Set<string> | null;
+  failedHere: Map<string, number>;
+}
+
+const watchLists = createCache<WatchCopy>({
+  name: 'code-guessing watch lists',
+  ttlMs: WATCH_LIST_TTL_MS,
+  maxBytes: CACHE_BUDGETS.codeGuessingWatchLists,
+  sizeOf: (w) => estimateBytes(w.listed) + estimateBytes(w.failedHere),
+  topics: [],
+});
+
+const recentFailures = (copy: WatchCopy | undefined, now: number): Map<string, number> => {
+  const kept = new Map<string, number>();
+  for (const [key, at] of copy?.failedHere ?? []) if (at > now - WINDOW_MS) kept.set(key, at);
+  return kept;
+};
+
+/** Whether a request with these keys may be judged without asking the object: a fresh copy lists none of them. */
+function unwatched(tenantId: string, keys: string[], now: number): boolean {
+  const hit = watchLists.get(tenantId, now);
+  if (!hit?.fresh || hit.value.listed === null) return false;
+  const { listed, failedHere } = hit.value;
+  return keys.every((key) => !listed.has(key) && !((failedHere.get(key) ?? 0) > now - WINDOW_MS));
+}
+
+function storeWatchList(tenantId: string, list: WatchList | undefined, generation: number, now: number): void {
+  if (list === undefined) return; // an answer without a list (an older object): keep asking
+  const failedHere = recentFailures(watchLists.get(tenantId, now)?.value, now);
+  watchLists.set(tenantId, { listed: list ? new Set(list.keys) : null, failedHere }, { tenantId, version: 0, generation, now });
+}
+
+/** This isolate saw these keys fail: from now on it asks the object about them (until they age out). */
+function noteFailure(tenantId: string, keys: string[], now: number): void {
+  const copy = watchLists.get(tenantId, now)?.value;
+  if (copy) for (const key of keys) copy.failedHere.set(key, now);
+}
+
+/** A request judged on the watch list: nothing reserved, nothing to release. */
+type Allowed = Extract<AttemptCheck, { kind: 'allowed' }>;
+const UNWATCHED: Allowed = { kind: 'allowed', attempt: 0, watched: false };
+
+/**
  * Code guessing (SPEC; docs/security.md), on `POST /v1/quotes` and `POST /v1/subscriptions`,
- * after authentication (the tenant and user are known). A request with a code asks the
- * tenant's CodeAttempts Durable Object first: a blocked IP or user gets `429 rate_limited`
- * with `Retry-After`, and the route never runs; otherwise the attempt is reserved (it counts
- * while in flight, so a concurrent burst cannot all pass). When the route refuses the code
- * with `code_not_found` or `code_invalid_format`, the failure is recorded (same stub) before
- * the answer leaves; any other answer releases the reservation, off the response path unless
- * the key already has failures. Requests without a code never touch the Durable Object.
+ * after authentication (the tenant and user are known). A request with a code whose keys (IP,
+ * user) are on no watch list of this isolate (a copy under WATCH_LIST_TTL_MS old) is judged at
+ * once: none of its keys had a failure when the copy was made. Otherwise it asks the tenant's
+ * CodeAttempts Durable Object (`check`, which also refreshes the copy): a blocked IP or user
+ * gets `429 rate_limited` with `Retry-After`, and the route never runs; a key that has failed
+ * reserves the attempt (it counts while in flight, so a concurrent burst cannot all pass). When
+ * the route refuses the code with `code_not_found` or `code_invalid_format`, the failure is
+ * recorded (`fail`) before the answer leaves, and this isolate asks about those keys from then
+ * on; a reservation is released otherwise. Requests without a code never touch any of this.
  */
 export function codeGuessing(): MiddlewareHandler<AppEnv> {
   return async function codeGuessing(c, next) {
@@ -86,25 +139,37 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
     const user = c.get('user');
     const keys = [ipKey(c.req.header('CF-Connecting-IP'))];
     if (user) keys.push(`user:${user.id}`);
-    const stub = c.env.CODE_ATTEMPTS.get(c.env.CODE_ATTEMPTS.idFromName(tenant.id));
-    let verdict: AttemptCheck;
-    try {
-      verdict = (await stub.check(keys)) as AttemptCheck;
-    } catch (err) {
-      // The counters are unreachable (an overloaded or restarting object): the code is judged
-      // as usual rather than every checkout with a code failing; logged for the operator.
-      console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
-      return next();
+    const namespace = c.env.CODE_ATTEMPTS;
+    let stub: ReturnType<typeof namespace.get> | undefined;
+    const attempts = () => (stub ??= namespace.get(namespace.idFromName(tenant.id)));
+    let verdict: Allowed = UNWATCHED;
+    const asked = Date.now();
+    if (!unwatched(tenant.id, keys, asked)) {
+      const generation = watchLists.generation(tenant.id);
+      let answer: AttemptCheck & { watchList?: WatchList };
+      try {
+        answer = (await attempts().check(keys)) as AttemptCheck & { watchList?: WatchList };
+      } catch (err) {
+        // The counters are unreachable (an overloaded or restarting object): the code is judged
+        // as usual rather than every checkout with a code failing; logged for the operator.
+        console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
+        return next();
+      }
+      storeWatchList(tenant.id, answer.watchList, generation, asked);
+      if (answer.kind === 'blocked') return rateLimited(answer);
+      verdict = answer;
     }
-    if (verdict.kind === 'blocked') return rateLimited(verdict);
     try {
       await next();
     } finally {
       if (await isGuessRefusal(c)) {
-        const after = ((await stub.fail(verdict.attempt, keys).catch((err: unknown) => {
-          console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
-          return { kind: 'recorded' };
-        })) as AttemptCheck | { kind: 'recorded' });
+        noteFailure(tenant.id, keys, Date.now());
+        const after = (await Promise.resolve()
+          .then(() => attempts().fail(verdict.attempt, keys) as Promise<unknown>)
+          .catch((err: unknown) => {
+            console.error(JSON.stringify({ event: 'code_guessing_unavailable', tenant_id: tenant.id, error: String(err) }));
+            return { kind: 'recorded' };
+          })) as AttemptCheck | { kind: 'recorded' };
         if (after.kind === 'blocked') {
           console.warn(
             JSON.stringify({ event: 'code_guessing_blocked', tenant_id: tenant.id, key: after.key, until: new Date(after.until).toISOString() }),
@@ -114,10 +179,10 @@ export function codeGuessing(): MiddlewareHandler<AppEnv> {
         // Not reserved (no key had failed): nothing to release.
       } else if (verdict.watched) {
         // This key has failures already: settle before answering, so the next attempt is judged exactly.
-        await stub.release(verdict.attempt).catch(() => {});
+        await attempts().release(verdict.attempt).catch(() => {});
       } else {
         // Off the response path: a reservation only matters to a burst of concurrent attempts.
-        const release = stub.release(verdict.attempt).catch(() => {});
+        const release = attempts().release(verdict.attempt).catch(() => {});
         try {
           c.executionCtx.waitUntil(release);
         } catch {
