@@ -157,6 +157,8 @@ describe('checkout holds', () => {
     advance(60_000);
     const claim = await dan.post('/access/claim', { group_id: group.id });
     expect(claim.status, claim.text).toBe(201);
+    // The claim's own batch released the lapsed hold (its read saw it; no sweep has run).
+    expect((await env.DB.prepare('SELECT status FROM subscriptions WHERE id = ?').bind(pending.json.id).first<{ status: string }>())!.status).toBe('hold_expired');
     expect((await api.get(`/subscriptions/${pending.json.id}`)).json.status).toBe('hold_expired');
     expect((await api.post(`/subscriptions/${pending.json.id}/activate`, {})).json.code).toBe('hold_expired');
     expect((await api.get(`/groups/${group.id}`)).json.seats_used).toBe(1);

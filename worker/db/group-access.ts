@@ -8,6 +8,7 @@
  */
 import type { D1 } from './guard';
 import type { Duration } from './schema';
+import { EXPIRED_HOLD_SQL } from './hold-sql';
 
 export interface AccessMatch {
   id: string;
@@ -20,22 +21,30 @@ export interface AccessMatch {
   seats_used: number;
   via: 'ip' | 'domain';
   subscription_id: string | null;
+  /**
+   * 1 when the user (`userId`) has an expired, unreleased hold on the group plan's product at
+   * `now` (a claim's batch then releases it first; hold-sql.ts, `hasUnreleasedHold`).
+   */
+  unreleased_hold: number;
 }
 
 /**
  * The groups a caller qualifies for, in ONE statement (one D1 round trip): the range holding
  * the address (an index seek: the last range starting at or before it), and the group holding
  * the domain (a primary-key lookup). `address` is 16 bytes or null; a group matched both ways
- * comes once, as `ip`. With `groupId`, only that group.
+ * comes once, as `ip`. With `groupId`, only that group. With `userId`, each match says whether
+ * that user holds an expired, unreleased hold on the group plan's product at `now`.
  */
 export async function lookupAccess(
   db: D1,
-  q: { tenantId: string; address: Uint8Array | null; domain: string | null; userId: string | null; groupId?: string },
+  q: { tenantId: string; address: Uint8Array | null; domain: string | null; userId: string | null; groupId?: string; now?: number },
 ): Promise<AccessMatch[]> {
   const { results } = await db
     .prepare(
       `SELECT g.id, g.name, g.plan_id, p.product_id, p.duration, p.currency, g.seat_limit, g.seats_used, m.via,
-              c.subscription_id
+              c.subscription_id,
+              EXISTS (SELECT 1 FROM subscriptions s WHERE s.tenant_id = ?1 AND s.user_id = ?4 AND s.product_id = p.product_id
+                        AND ${EXPIRED_HOLD_SQL('s').replace('?', '?6')}) AS unreleased_hold
        FROM (
          SELECT group_id, 'ip' AS via, 0 AS rank FROM (
            SELECT group_id, "end" FROM group_ip_ranges
@@ -50,7 +59,7 @@ export async function lookupAccess(
        WHERE ?5 IS NULL OR g.id = ?5
        ORDER BY m.rank`,
     )
-    .bind(q.tenantId, q.address, q.domain, q.userId, q.groupId ?? null)
+    .bind(q.tenantId, q.address, q.domain, q.userId, q.groupId ?? null, q.now ?? Date.now())
     .all<AccessMatch>();
   const seen = new Set<string>();
   return results.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));

@@ -19,6 +19,11 @@ export interface ClaimInput {
   subscription: NewSubscription;
   /** The `group.claimed` event's object (the subscription JSON). */
   eventObject: unknown;
+  /**
+   * The claim's read saw an expired, unreleased hold of the user on the product at the same
+   * instant: the batch releases it first (none can appear in between: `hasUnreleasedHold`).
+   */
+  unreleasedHold: boolean;
 }
 
 export type ClaimResult =
@@ -31,7 +36,7 @@ export async function claimSeat(db: D1, x: ClaimInput): Promise<ClaimResult> {
   const ours = { sql: 'EXISTS (SELECT 1 FROM group_claims WHERE group_id = ? AND user_id = ? AND subscription_id = ?)', params: [x.groupId, s.userId, s.id] };
   const live = liveOnProduct(s.tenantId, s.userId, s.productId, s.now);
   const stmts: D1PreparedStatement[] = [
-    ...releaseExpiredHolds(db, s.tenantId, s.now, { userProduct: { userId: s.userId, productId: s.productId } }),
+    ...(x.unreleasedHold ? releaseExpiredHolds(db, s.tenantId, s.now, { userProduct: { userId: s.userId, productId: s.productId } }) : []),
     db
       .prepare(
         `INSERT INTO group_claims (group_id, user_id, tenant_id, subscription_id, via, created_at)
@@ -48,17 +53,19 @@ export async function claimSeat(db: D1, x: ClaimInput): Promise<ClaimResult> {
   ];
   const eventAt = stmts.length;
   stmts.push(...outboxStatements(db, { tenantId: s.tenantId, type: 'group.claimed', object: x.eventObject, now: s.now, onlyIf: ours }));
+  // The outcome in one statement: the claim's subscription (ours or an earlier one), else
+  // whether the user's slot on the product is taken (already subscribed) or the seats are.
   stmts.push(
     db
       .prepare(
-        `SELECT s.* FROM group_claims gc JOIN subscriptions s ON s.id = gc.subscription_id
-         WHERE gc.group_id = ? AND gc.user_id = ? AND gc.tenant_id = ?`,
+        `SELECT s.*, ${live.sql} AS live_on_product FROM (SELECT 1) AS one
+         LEFT JOIN group_claims gc ON gc.group_id = ? AND gc.user_id = ? AND gc.tenant_id = ?
+         LEFT JOIN subscriptions s ON s.id = gc.subscription_id`,
       )
-      .bind(x.groupId, s.userId, s.tenantId),
-    db.prepare(`SELECT ${live.sql} AS live`).bind(...live.params),
+      .bind(...live.params, x.groupId, s.userId, s.tenantId),
   );
   const results = await db.batch<Record<string, unknown>>(stmts);
-  const row = results[results.length - 2]!.results[0] as SubscriptionRaw | undefined;
-  if (row) return { kind: 'claimed', row, created: row.id === s.id, evented: (results[eventAt]!.meta.changes ?? 0) > 0 };
-  return (results[results.length - 1]!.results[0] as { live: number } | undefined)?.live === 1 ? { kind: 'already_subscribed' } : { kind: 'seats_exhausted' };
+  const { live_on_product: liveOnProductNow, ...row } = results[results.length - 1]!.results[0] as SubscriptionRaw & { live_on_product: number };
+  if (row.id) return { kind: 'claimed', row: row as SubscriptionRaw, created: row.id === s.id, evented: (results[eventAt]!.meta.changes ?? 0) > 0 };
+  return liveOnProductNow === 1 ? { kind: 'already_subscribed' } : { kind: 'seats_exhausted' };
 }

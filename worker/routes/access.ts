@@ -88,8 +88,9 @@ export const access = new Hono<AppEnv>()
       const { group_id: groupId } = c.req.valid('json');
       const tenantId = c.get('tenant').id;
       const q = qualifications(c);
+      const now = Date.now();
       const [match] =
-        q.address || q.domain ? await lookupAccess(c.get('d1'), { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId }) : [];
+        q.address || q.domain ? await lookupAccess(c.get('d1'), { tenantId, address: q.address, domain: q.domain, userId: user.id, groupId, now }) : [];
       if (!match) {
         // Not (or no longer) qualified: an earlier claim still answers with its subscription.
         const earlier = await findClaim(c.get('d1'), tenantId, groupId, user.id);
@@ -101,7 +102,6 @@ export const access = new Hono<AppEnv>()
           errors: [{ path: 'group_id', message: 'you do not qualify for this group' }],
         });
       }
-      const now = Date.now();
       const subscription: NewSubscription = {
         id: newId('sub'),
         tenantId,
@@ -132,6 +132,7 @@ export const access = new Hono<AppEnv>()
         emailVerified: user.emailVerified,
         subscription,
         eventObject: subscriptionJsonAt(newSubscriptionRow(subscription), now),
+        unreleasedHold: match.unreleased_hold === 1,
       });
       if (claimed.kind === 'seats_exhausted') {
         throw new AppError('conflict', { code: 'seats_exhausted', detail: 'Every seat of this group is taken.', errors: [{ path: 'group_id', message: 'no seat left' }] });
