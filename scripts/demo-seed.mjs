@@ -25,14 +25,18 @@ export function signUserToken(secret, claims, ttlSeconds = 30 * 24 * 3600) {
   return `${header}.${payload}.${signature}`;
 }
 
-function isoDate(offsetDays) {
-  return new Date(Date.now() + offsetDays * 86400_000).toISOString().slice(0, 10);
+/** The demo tenant's time zone: its offers' dates are days there ("today" is judged in it). */
+const DEMO_TIME_ZONE = 'Asia/Kolkata';
+
+/** `YYYY-MM-DD`, `offsetDays` from today in the demo tenant's time zone (not UTC's today). */
+export function isoDate(offsetDays) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: DEMO_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + offsetDays * 86400_000));
 }
 
 export async function seedDemo({ url, platformKey, origins }) {
   const t = await call(url, 'POST', '/platform/v1/tenants', platformKey, {
     name: 'Demo Publisher',
-    time_zone: 'Asia/Kolkata',
+    time_zone: DEMO_TIME_ZONE,
     allowed_origins: origins,
   });
   if (t.status !== 201) throw new Error(`could not create the demo tenant: ${t.status} ${t.text}`);
