@@ -21,7 +21,11 @@ export interface CheckoutWrite {
   /** The offer applied: the code and its kind, and the id of the avail row. */
   offer: { id: string; code: string; codeKind: 'shared' | 'set'; redemptionId: string } | null;
   idempotency: { key: string; requestHash: string; response: string } | null;
-  event: { type: WebhookEventType; object: unknown };
+  /**
+   * The webhook event, or null when the checkout's read saw no enabled endpoint of the tenant:
+   * an endpoint receives the events of checkouts that read after it existed (docs/webhooks.md).
+   */
+  event: { type: WebhookEventType; object: unknown } | null;
   /**
    * The expired, unreleased holds the checkout's read saw at the same instant (`now`): the
    * offer's, and the user's on the product. Only those scopes are released before the guards
@@ -115,10 +119,10 @@ export async function writeCheckout(
     );
   }
   const eventAt = stmts.length;
-  stmts.push(...outboxStatements(db, { tenantId: s.tenantId, type: w.event.type, object: w.event.object, now, onlyIf: exists }));
+  if (w.event) stmts.push(...outboxStatements(db, { tenantId: s.tenantId, type: w.event.type, object: w.event.object, now, onlyIf: exists }));
   const own = stmts.length;
   if (recheck) stmts.push(...recheck.stmts);
   const results = await db.batch<Record<string, unknown>>(stmts);
   const ok = (results[created]!.meta.changes ?? 0) === 1;
-  return { created: ok, evented: (results[eventAt]!.meta.changes ?? 0) > 0, after: ok || !recheck ? null : recheck.parse(results.slice(own)) };
+  return { created: ok, evented: w.event !== null && (results[eventAt]!.meta.changes ?? 0) > 0, after: ok || !recheck ? null : recheck.parse(results.slice(own)) };
 }

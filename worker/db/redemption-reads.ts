@@ -36,6 +36,8 @@ export interface CheckoutReads extends RedemptionReads {
   subscriptions: { id: string; status: SubscriptionStatus; hold_expires_at: number | null }[];
   /** The stored answer for this Idempotency-Key, and whether its subscription still stands. */
   idempotency: { request_hash: string; status: number; response: string; stands: number } | null;
+  /** The tenant has an enabled webhook endpoint (else the write batch carries no outbox statements). */
+  hasWebhookEndpoint: boolean;
 }
 
 const PLAN_ALIASED = 'p.id AS p_id, p.product_id AS p_product_id, p.duration AS p_duration, p.price AS p_price, p.currency AS p_currency, p.pricing AS p_pricing, p.active AS p_active';
@@ -122,7 +124,8 @@ export async function readForQuote(db: D1, q: RedemptionQuery, extra: D1Prepared
 
 /**
  * A checkout's reads, as ONE statement: the facts, plus the user's subscriptions on the plan's
- * product and the stored answer of its Idempotency-Key as JSON columns (every statement of a
+ * product, whether the tenant has an enabled webhook endpoint, and the stored answer of its
+ * Idempotency-Key as JSON columns (every statement of a
  * batch costs D1 its own execution and metadata, so the checkout's facts ride in one). With
  * `onlyIf` it answers a row only when that condition holds: the re-read at the end of the
  * write batch passes "the new subscription does not exist", so a successful checkout carries
@@ -134,7 +137,8 @@ export function checkoutReads(
   onlyIf?: OnlyIf,
 ): { stmts: D1PreparedStatement[]; parse: (results: D1Result<Record<string, unknown>>[]) => CheckoutReads } {
   const subscriptions = `(SELECT json_group_array(json_array(s.id, s.status, s.hold_expires_at)) FROM subscriptions s
-       WHERE s.tenant_id = ? AND s.user_id = ? AND s.product_id = p.product_id) AS subs`;
+       WHERE s.tenant_id = ? AND s.user_id = ? AND s.product_id = p.product_id) AS subs,
+     EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.tenant_id = ? AND w.disabled_at IS NULL) AS has_endpoint`;
   const idempotency = q.idempotencyKey
     ? `, (SELECT json_array(k.request_hash, k.status, k.response, (s.id IS NOT NULL AND ${STANDS_SQL('s')}))
          FROM idempotency_keys k LEFT JOIN subscriptions s ON s.id = k.subscription_id
@@ -142,17 +146,18 @@ export function checkoutReads(
     : '';
   const extra = {
     sql: subscriptions + idempotency,
-    params: [q.tenantId, q.user.id, ...(q.idempotencyKey ? [q.now, q.tenantId, q.user.id, q.idempotencyKey] : [])],
+    params: [q.tenantId, q.user.id, q.tenantId, ...(q.idempotencyKey ? [q.now, q.tenantId, q.user.id, q.idempotencyKey] : [])],
   };
   const stmts = [redemptionStatement(db, q, onlyIf, extra)];
   const parse = (results: D1Result<Record<string, unknown>>[]): CheckoutReads => {
-    const row = results[0]!.results[0] as { subs?: string | null; idem?: string | null } | undefined;
+    const row = results[0]!.results[0] as { subs?: string | null; idem?: string | null; has_endpoint?: number } | undefined;
     const subs = row?.subs ? (JSON.parse(row.subs) as [string, SubscriptionStatus, number | null][]) : [];
     const idem = row?.idem ? (JSON.parse(row.idem) as [string, number, string, number]) : null;
     return {
       ...parseRedemption(results[0]!),
       subscriptions: subs.map(([id, status, hold_expires_at]) => ({ id, status, hold_expires_at })),
       idempotency: idem ? { request_hash: idem[0], status: idem[1], response: idem[2], stands: idem[3] } : null,
+      hasWebhookEndpoint: row?.has_endpoint === 1,
     };
   };
   return { stmts, parse };

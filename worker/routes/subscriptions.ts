@@ -117,7 +117,7 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
         user: { email: user.email, emailVerified: user.emailVerified },
         offer: d.withOffer ? { id: reads.offer!.id, code: code!, codeKind: reads.offer!.code_kind, redemptionId: newId('red') } : null,
         idempotency: key && requestHash ? { key, requestHash, response: body } : null,
-        event: { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object },
+        event: reads.hasWebhookEndpoint ? { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object } : null,
         unreleasedHolds: unreleasedHolds(reads, now),
       },
       // The re-read answers rows only when the subscription was not created (to name the refusal).
