@@ -53,6 +53,7 @@ async function setup(limits: Record<string, number>) {
       event: { type: 'subscription.pending', object: {} },
       // As a read that saw expired holds in both scopes would say (the batch then releases them).
       unreleasedHolds: { onOffer: true, onUserProduct: true },
+      assumed: null,
       ...extra,
     })).created;
   const counts = async () => ({

@@ -11,9 +11,10 @@
  */
 import type { D1 } from './guard';
 import { insertSubscription, liveOnProduct, releaseExpiredHolds, subscriptionExists, upsertUserStatement, type NewSubscription } from './subscriptions';
-import { STANDS_SQL } from './hold-sql';
+import { EXPIRED_HOLD_SQL, STANDS_SQL } from './hold-sql';
 import { checkoutReads, type CheckoutReads } from './redemption-reads';
 import { outboxStatements, type WebhookEventType } from './webhook-outbox';
+import type { PlanRowRaw } from './offer-rows';
 
 export interface CheckoutWrite {
   subscription: NewSubscription;
@@ -33,6 +34,14 @@ export interface CheckoutWrite {
    * checkout has none and its batch carries no release statements.
    */
   unreleasedHolds: { onOffer: boolean; onUserProduct: boolean };
+  /**
+   * The facts this checkout was decided on came from the isolate's cache, not a read
+   * (worker/db/quote-cache.ts `checkoutFromCache`): the plan as the decision priced it, and the
+   * user's facts assumed. The batch then also requires that plan unchanged, no earlier
+   * subscription of the user on the product (no reactivation, nothing to release), no
+   * unreleased expired hold on the offer, and no record of the Idempotency-Key.
+   */
+  assumed: { plan: PlanRowRaw } | null;
 }
 
 export async function writeCheckout(
@@ -69,6 +78,24 @@ export async function writeCheckout(
     if (o.codeKind === 'set') {
       guards.push('EXISTS (SELECT 1 FROM codes WHERE tenant_id = ? AND code = ? AND offer_id = ? AND redeemed_by IS NULL)');
       guardParams.push(s.tenantId, o.code, o.id);
+    }
+  }
+  if (w.assumed) {
+    const p = w.assumed.plan;
+    guards.push(
+      `EXISTS (SELECT 1 FROM plans ap WHERE ap.tenant_id = ? AND ap.id = ? AND ap.active = 1 AND ap.product_id = ? AND ap.duration = ?
+         AND ap.price = ? AND ap.currency = ? AND ap.pricing = ?)`,
+      `NOT EXISTS (SELECT 1 FROM subscriptions es WHERE es.tenant_id = ? AND es.user_id = ? AND es.product_id = ?
+         AND (es.status IN ('cancelled', 'expired') OR ${EXPIRED_HOLD_SQL('es')}))`,
+    );
+    guardParams.push(s.tenantId, p.id, p.product_id, p.duration, p.price, p.currency, p.pricing, s.tenantId, s.userId, s.productId, now);
+    if (o) {
+      guards.push(`NOT EXISTS (SELECT 1 FROM subscriptions hs WHERE hs.offer_id = ? AND ${EXPIRED_HOLD_SQL('hs')})`);
+      guardParams.push(o.id, now);
+    }
+    if (w.idempotency) {
+      guards.push('NOT EXISTS (SELECT 1 FROM idempotency_keys ak WHERE ak.tenant_id = ? AND ak.user_id = ? AND ak.key = ?)');
+      guardParams.push(s.tenantId, s.userId, w.idempotency.key);
     }
   }
   const exists = subscriptionExists(s.id);

@@ -18,7 +18,7 @@
 import type { D1 } from './guard';
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { DEFINITIONS_VERSION_SQL } from './offer-queries';
-import { readForQuote, redemptionFacts } from './redemption-reads';
+import { checkoutReads, readForQuote, redemptionFacts, type CheckoutReads } from './redemption-reads';
 import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
 import { CACHE_BUDGETS, createCache, estimateBytes, type CacheHit } from '../lib/cache';
 import type { EndUser } from '../env';
@@ -98,6 +98,48 @@ export function quoteFromCache(q: QuoteQuery, now: number): QuoteSource | null {
       userAvailsTotal: 0,
     },
   };
+}
+
+/**
+ * A checkout's facts from this isolate's cache, for a checkout in ONE round trip: the plan and
+ * the shared code's offer as the fresh cache holds them, and the user's own facts *assumed*: no
+ * subscription on the product (so neither "already subscribed" nor a reactivation), no stored
+ * Idempotency-Key answer, no expired hold to give back, no avail yet, counts below every limit.
+ * The write batch guards every one of those assumptions and every limit
+ * (worker/db/checkout-write.ts `assumed`); when one does not hold, the batch writes nothing and
+ * its re-read answers the real facts. Null (read D1 first) when the cache is not fresh, the plan
+ * or code is unknown to it (a code set, an offer beyond the cache), or the offer is for a list of
+ * users (membership is never assumed).
+ */
+export function checkoutFromCache(q: { tenantId: string; planId: string; code: string | null }, now: number): CheckoutReads | null {
+  const hit = quoteCatalogs.get(q.tenantId, now);
+  if (!hit?.fresh) return null;
+  const plan = hit.value.plans.get(q.planId);
+  if (!plan || plan.active !== 1) return null;
+  const none = { subscriptions: [], idempotency: null, hasWebhookEndpoint: true, onList: false, userAvailsTotal: 0, userAvailsOnProduct: 0 };
+  if (!q.code) return { plan, offer: null, productIncluded: false, ...none };
+  const offer = hit.value.offersByCode.get(q.code);
+  if (!offer || offer.facts.eligibility !== 'all') return null;
+  return {
+    plan,
+    offer: { ...offer.row, code_kind: 'shared', code_used: 0, redemptions_count: 0, live_redemptions: 0 },
+    productIncluded: offer.products.has(plan.product_id),
+    ...none,
+  };
+}
+
+/**
+ * A checkout's reads on the primary (one round trip), with this isolate's catalog re-checked in
+ * the same batch when it is due, so that the next checkouts of the tenant can be decided from it.
+ */
+export async function readForCheckoutRefreshing(db: D1, q: Parameters<typeof checkoutReads>[1]): Promise<CheckoutReads> {
+  const hit = quoteCatalogs.get(q.tenantId, q.now);
+  const generation = quoteCatalogs.generation(q.tenantId);
+  const refresh = hit?.fresh ? [] : refreshStatements(db, q.tenantId, String(hit?.version ?? ''), q.now);
+  const reads = checkoutReads(db, q);
+  const results = await db.batch<Record<string, unknown>>([...reads.stmts, ...refresh]);
+  if (refresh.length > 0) applyRefresh(q.tenantId, q.now, generation, hit, results.slice(reads.stmts.length));
+  return reads.parse(results.slice(0, reads.stmts.length));
 }
 
 /** The quote's source from D1 in one round trip (a read session), which also re-checks this isolate's cache when it is due. */

@@ -163,10 +163,6 @@ export function checkoutReads(
   return { stmts, parse };
 }
 
-export async function readForCheckout(db: D1, q: Parameters<typeof checkoutReads>[1]): Promise<CheckoutReads> {
-  const r = checkoutReads(db, q);
-  return r.parse(await db.batch<Record<string, unknown>>(r.stmts));
-}
 
 /** The domain facts of a quote or checkout from its reads. */
 export function redemptionFacts(r: RedemptionReads, user: { id: string } | null, now: number): RedemptionFacts {

@@ -15,7 +15,8 @@ import { decideCheckout, type CheckoutDecision, type CheckoutRefusal } from '../
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../domain/offer-rules';
 import { planFacts } from '../db/offer-rows';
-import { checkoutReads, readForCheckout, redemptionFacts, type CheckoutReads } from '../db/redemption-reads';
+import { checkoutReads, redemptionFacts, type CheckoutReads } from '../db/redemption-reads';
+import { checkoutFromCache, readForCheckoutRefreshing } from '../db/quote-cache';
 import { writeCheckout } from '../db/checkout-write';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
 import { idempotencyKey, keyReused, replayed } from '../lib/idempotency-key';
@@ -80,64 +81,82 @@ export const publicSubscriptions = new Hono<AppEnv>().post(
         subscriptions: reads.subscriptions.map((s) => ({ status: s.status, holdExpiresAt: s.hold_expires_at })),
         redemption: code && reads.plan ? redemptionFacts(reads, user, now) : null,
       });
-    const reads = await readForCheckout(db, query);
-    const d = decide(reads);
-    if (d.kind === 'replay') return replayed(d.status, d.body);
-    if (d.kind === 'refused') throw refusal(d.reason);
-    const plan = reads.plan!;
-    const sub: NewSubscription = {
-      id: newId('sub'),
-      tenantId: tenant.id,
-      userId: user.id,
-      productId: plan.product_id,
-      planId: plan.id,
-      status: d.status,
-      source: 'checkout',
-      collection,
-      groupId: null,
-      offerId: d.withOffer ? reads.offer!.id : null,
-      code: d.withOffer ? code : null,
-      reactivation: d.reactivation,
-      discountedCycles: d.discountedCycles,
-      price: d.price,
-      discount: d.discount,
-      amountDue: d.amountDue,
-      currency: plan.currency,
-      periodStart: now,
-      periodEnd: addPeriod(now, plan.duration as Duration),
-      holdExpiresAt: d.holdExpiresAt,
-      now,
-    };
-    const object = subscriptionJsonAt(newSubscriptionRow(sub), now);
-    const body = JSON.stringify(object);
-    const { created, evented, after } = await writeCheckout(
-      db,
-      {
-        subscription: sub,
-        user: { email: user.email, emailVerified: user.emailVerified },
-        offer: d.withOffer ? { id: reads.offer!.id, code: code!, codeKind: reads.offer!.code_kind, redemptionId: newId('red') } : null,
-        idempotency: key && requestHash ? { key, requestHash, response: body } : null,
-        event: reads.hasWebhookEndpoint ? { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object } : null,
-        unreleasedHolds: unreleasedHolds(reads, now),
-      },
-      // The re-read answers rows only when the subscription was not created (to name the refusal).
-      checkoutReads(db, query, { sql: 'NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)', params: [sub.id] }),
-    );
-    if (created) {
-      const ctx = executionContext(c);
-      afterEvent(c.env, ctx, tenant.id, evented);
-      if (sub.holdExpiresAt !== null) {
-        // Wakes the hold sweep at the expiry instant (the cron sweep is the fallback).
-        const wake = scheduleHoldExpiry(c.env, tenant.id, sub.holdExpiresAt, now).catch((err: unknown) => console.error('hold expiry not scheduled', err));
-        if (ctx) ctx.waitUntil(wake);
+    // The facts: from the isolate's fresh catalog cache with the user's own facts assumed (one
+    // round trip: the write guards every assumption), else read on the primary (two; the read
+    // also refreshes the catalog cache when it is due).
+    const cached = checkoutFromCache(query, now);
+    let reads: CheckoutReads = cached ?? (await readForCheckoutRefreshing(db, query));
+    let assumed = cached !== null;
+    for (;;) {
+      const d = decide(reads);
+      if (d.kind === 'replay') return replayed(d.status, d.body);
+      if (d.kind === 'refused') {
+        if (!assumed) throw refusal(d.reason);
+        // Refused on the cache's definitions: read, and decide on the real facts.
+        reads = await readForCheckoutRefreshing(db, query);
+        assumed = false;
+        continue;
       }
-      return new Response(body, { status: 201, headers: { 'Content-Type': 'application/json' } });
+      const plan = reads.plan!;
+      const sub: NewSubscription = {
+        id: newId('sub'),
+        tenantId: tenant.id,
+        userId: user.id,
+        productId: plan.product_id,
+        planId: plan.id,
+        status: d.status,
+        source: 'checkout',
+        collection,
+        groupId: null,
+        offerId: d.withOffer ? reads.offer!.id : null,
+        code: d.withOffer ? code : null,
+        reactivation: d.reactivation,
+        discountedCycles: d.discountedCycles,
+        price: d.price,
+        discount: d.discount,
+        amountDue: d.amountDue,
+        currency: plan.currency,
+        periodStart: now,
+        periodEnd: addPeriod(now, plan.duration as Duration),
+        holdExpiresAt: d.holdExpiresAt,
+        now,
+      };
+      const object = subscriptionJsonAt(newSubscriptionRow(sub), now);
+      const body = JSON.stringify(object);
+      const { created, evented, after } = await writeCheckout(
+        db,
+        {
+          subscription: sub,
+          user: { email: user.email, emailVerified: user.emailVerified },
+          offer: d.withOffer ? { id: reads.offer!.id, code: code!, codeKind: reads.offer!.code_kind, redemptionId: newId('red') } : null,
+          idempotency: key && requestHash ? { key, requestHash, response: body } : null,
+          event: reads.hasWebhookEndpoint ? { type: d.status === 'pending' ? 'subscription.pending' : 'subscription.activated', object } : null,
+          unreleasedHolds: assumed ? { onOffer: false, onUserProduct: false } : unreleasedHolds(reads, now),
+          assumed: assumed ? { plan } : null,
+        },
+        // The re-read answers rows only when the subscription was not created (to name the refusal).
+        checkoutReads(db, query, { sql: 'NOT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)', params: [sub.id] }),
+      );
+      if (created) {
+        const ctx = executionContext(c);
+        afterEvent(c.env, ctx, tenant.id, evented);
+        if (sub.holdExpiresAt !== null) {
+          // Wakes the hold sweep at the expiry instant (the cron sweep is the fallback).
+          const wake = scheduleHoldExpiry(c.env, tenant.id, sub.holdExpiresAt, now).catch((err: unknown) => console.error('hold expiry not scheduled', err));
+          if (ctx) ctx.waitUntil(wake);
+        }
+        return new Response(body, { status: 201, headers: { 'Content-Type': 'application/json' } });
+      }
+      // Refused by a guard: something changed since the read (a concurrent checkout took the last
+      // redemption, ...), or an assumption did not hold. The write batch re-read the facts after
+      // its writes: name the reason, or (assumed facts only) write again on the facts it read.
+      const again = decide(after!);
+      if (again.kind === 'replay') return replayed(again.status, again.body);
+      if (again.kind === 'refused') throw refusal(again.reason);
+      if (!assumed) break;
+      reads = after!;
+      assumed = false;
     }
-    // Refused by a guard: something changed since the read (a concurrent checkout took the last
-    // redemption, ...). The write batch re-read the facts after its writes: name the reason.
-    const again = decide(after!);
-    if (again.kind === 'replay') return replayed(again.status, again.body);
-    if (again.kind === 'refused') throw refusal(again.reason);
     throw new AppError('conflict', { code: 'checkout_conflict', detail: 'A concurrent change refused this checkout; try again.' });
   },
 );
