@@ -171,13 +171,29 @@ describe('special and broad ranges', () => {
     if (r.kind !== 'rejected') return;
     expect(r.errors.map((e) => [e.index, e.code])).toEqual([
       [1, 'invalid_ip_range'],
-      [2, 'ip_range_reserved'],
       [3, 'ip_range_too_broad'],
       [4, 'ip_range_overlap'],
     ]);
     const confirmed = validateRangeList(['9.0.0.0/12', '8.8.8.0/24', '8.8.8.0/24', '8.8.9.0/24'], { confirmBroad: true });
-    expect(confirmed).toMatchObject({ kind: 'ok', broad: ['9.0.0.0/12'] });
+    expect(confirmed).toMatchObject({ kind: 'ok', broad: ['9.0.0.0/12'], warnings: [] });
     if (confirmed.kind === 'ok') expect(confirmed.ranges.map((x) => x.label)).toEqual(['8.8.8.0/24', '8.8.9.0/24', '9.0.0.0/12']);
+  });
+
+  it('accepts non-public ranges with a warning each; one wholly inside such a block is never too broad', () => {
+    const r = validateRangeList(['10.0.0.0/8', '8.8.8.0/24', '127.0.0.1', 'fc00::/7', '9.255.255.0-10.0.0.255'], { confirmBroad: false });
+    expect(r.kind, JSON.stringify(r)).toBe('rejected'); // the last overlaps 10.0.0.0/8
+    const ok = validateRangeList(['10.0.0.0/8', '8.8.8.0/24', '127.0.0.1', 'fc00::/7', '9.255.255.0/24'], { confirmBroad: false });
+    expect(ok.kind).toBe('ok');
+    if (ok.kind !== 'ok') return;
+    expect(ok.warnings.map((w) => [w.index, w.code])).toEqual([
+      [0, 'ip_range_not_public'],
+      [2, 'ip_range_not_public'],
+      [3, 'ip_range_not_public'],
+    ]);
+    expect(ok.warnings[0]!.message).toContain('private');
+    // A public range of the same breadth still needs the confirmation; one straddling a private block too.
+    expect(validateRangeList(['11.0.0.0/8'], { confirmBroad: false })).toMatchObject({ kind: 'rejected', errors: [{ code: 'ip_range_too_broad' }] });
+    expect(validateRangeList(['9.0.0.0-10.255.255.255'], { confirmBroad: false })).toMatchObject({ kind: 'rejected', errors: [{ code: 'ip_range_too_broad' }] });
   });
 });
 

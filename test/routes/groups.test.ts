@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admin, createTenant } from '../helpers';
+import { admin, createTenant, publicApi } from '../helpers';
 import { createGroup, groupTenant, ownerSubscription } from '../groups-helpers';
 
 describe('admin groups', () => {
@@ -26,7 +26,10 @@ describe('admin groups', () => {
     });
     expect(res.json.id).toMatch(/^grp_/);
     const got = await api.get(`/groups/${res.json.id}`);
-    expect(got.json).toEqual(res.json);
+    // The create answer is the group plus its warnings (none: every range is public).
+    const { warnings, ...group } = res.json;
+    expect(warnings).toEqual([]);
+    expect(got.json).toEqual(group);
     const list = await api.get('/groups');
     expect(list.json.data.map((g: any) => g.id)).toEqual([res.json.id]);
     // Another tenant sees nothing of it.
@@ -61,13 +64,23 @@ describe('admin groups', () => {
     expect(self.json).toMatchObject({ code: 'ip_range_overlap', errors: [{ path: 'ip_ranges.1' }] });
   });
 
-  it('refuses private, loopback and reserved ranges, and broad ranges unless confirmed', async () => {
-    const { api, planId } = await groupTenant();
+  it('accepts private, loopback and reserved ranges with a warning each, and broad public ranges only when confirmed', async () => {
+    const { tenant, api, planId } = await groupTenant();
     for (const range of ['10.0.0.0/8', '192.168.1.0/24', '172.16.0.1', '127.0.0.1', '169.254.0.0/16', '100.64.0.0/10', '240.0.0.0/4', '::1', 'fc00::/7', 'fe80::/64', '224.0.0.0/24']) {
-      const res = await api.post('/groups', { name: 'Private', plan_id: planId, ip_ranges: [range] });
-      expect(res.status, range).toBe(400);
-      expect(res.json, range).toMatchObject({ code: 'ip_range_reserved', errors: [{ path: 'ip_ranges.0' }] });
+      const res = await api.post('/groups', { name: `Private ${range}`, plan_id: planId, ip_ranges: [range] });
+      expect(res.status, `${range}: ${res.text}`).toBe(201);
+      expect(res.json.warnings, range).toEqual([expect.objectContaining({ code: 'ip_range_not_public', ip_range: range })]);
     }
+    // They match the requests that do come from them: a local run's loopback client, a private network.
+    const local = await publicApi(tenant, { ip: '127.0.0.1' }).get('/access');
+    expect(local.json.groups.map((g: any) => [g.name, g.via])).toEqual([['Private 127.0.0.1', 'ip']]);
+    const office = await publicApi(tenant, { ip: '10.20.30.40' }).get('/access');
+    expect(office.json.groups.map((g: any) => g.name)).toEqual(['Private 10.0.0.0/8']);
+    // Overlaps among them are refused like any other.
+    const clash = await api.post('/groups', { name: 'Clash', plan_id: planId, ip_ranges: ['10.1.0.0/16'] });
+    expect([clash.status, clash.json.code]).toEqual([409, 'ip_range_conflict']);
+    const publicOnly = await api.post('/groups', { name: 'Public', plan_id: planId, ip_ranges: ['8.8.4.0/24'] });
+    expect(publicOnly.json.warnings).toEqual([]);
     const broad = await api.post('/groups', { name: 'ISP', plan_id: planId, ip_ranges: ['8.8.8.0/24', '11.0.0.0/8', '2606:4700::/31'] });
     expect(broad.status).toBe(422);
     expect(broad.json.code).toBe('ip_range_too_broad');

@@ -236,7 +236,7 @@ export function isBroad(r: IpRange): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Special-purpose blocks: never a real client IP behind Cloudflare, so a mistake in a group
+// Special-purpose blocks: not a client IP on the internet, so a group gets a warning for them
 // ---------------------------------------------------------------------------------------------
 
 export interface SpecialBlock {
@@ -254,9 +254,11 @@ function block(cidr: string, what: string): SpecialBlock {
 }
 
 /**
- * Refused blocks. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
- * 2001:db8::/32) are deliberately accepted: they are what examples and test setups use, and no
- * real client ever comes from them, so they can grant nothing by mistake.
+ * Blocks that no client on the internet comes from (private, loopback, link-local, CGNAT,
+ * multicast, reserved). A group may hold them (a local run sees loopback clients; private
+ * networks reach Cloudflare through its tunnels), with a warning. Documentation ranges
+ * (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) are not listed: they are what
+ * examples and test setups use.
  */
 export const SPECIAL_BLOCKS: readonly SpecialBlock[] = [
   block('0.0.0.0/8', 'the "this network" block (reserved)'),
@@ -281,6 +283,9 @@ export const SPECIAL_BLOCKS: readonly SpecialBlock[] = [
   block('ff00::/8', 'multicast'),
 ].sort((a, b) => (a.start < b.start ? -1 : 1));
 
+/** Whether the range lies wholly inside one special block (it can grant no internet client anything). */
+export const insideSpecialBlock = (r: Pick<IpRange, 'start' | 'end'>): boolean => SPECIAL_BLOCKS.some((b) => b.start <= r.start && r.end <= b.end);
+
 /** The first special block the range touches, or null when the range is all public. */
 export function specialBlockOf(r: Pick<IpRange, 'start' | 'end'>): SpecialBlock | null {
   for (const b of SPECIAL_BLOCKS) if (b.start <= r.end && r.start <= b.end) return b;
@@ -294,21 +299,31 @@ export function specialBlockOf(r: Pick<IpRange, 'start' | 'end'>): SpecialBlock 
 export interface EntryError {
   index: number;
   input: string;
-  code: 'invalid_ip_range' | 'ip_range_reserved' | 'ip_range_too_broad' | 'ip_range_overlap';
+  code: 'invalid_ip_range' | 'ip_range_too_broad' | 'ip_range_overlap';
+  message: string;
+}
+
+/** An accepted entry that touches a special-purpose block: no client on the internet has such an address. */
+export interface EntryWarning {
+  index: number;
+  input: string;
+  code: 'ip_range_not_public';
   message: string;
 }
 
 export type RangeListDecision =
-  | { kind: 'ok'; ranges: IpRange[]; broad: string[] }
+  | { kind: 'ok'; ranges: IpRange[]; broad: string[]; warnings: EntryWarning[] }
   | { kind: 'rejected'; errors: EntryError[] };
 
 /**
- * Validates the ranges of one group: each parses, none is special-purpose, broad ones only
- * when confirmed, and no two of them overlap (exact duplicates are merged silently).
- * The result is sorted by start.
+ * Validates the ranges of one group: each parses, broad ones only when confirmed (a range
+ * wholly inside a special-purpose block is never "broad": it grants no internet client
+ * anything), and no two of them overlap (exact duplicates are merged silently). An entry that
+ * touches a special-purpose block is accepted with a warning. The result is sorted by start.
  */
 export function validateRangeList(inputs: readonly unknown[], opts: { confirmBroad: boolean }): RangeListDecision {
   const errors: EntryError[] = [];
+  const warnings: EntryWarning[] = [];
   const parsed: { range: IpRange; index: number; input: string }[] = [];
   inputs.forEach((raw, index) => {
     const input = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
@@ -319,15 +334,14 @@ export function validateRangeList(inputs: readonly unknown[], opts: { confirmBro
     }
     const special = specialBlockOf(result.range);
     if (special) {
-      errors.push({
+      warnings.push({
         index,
         input,
-        code: 'ip_range_reserved',
-        message: `"${input}" includes ${special.label}, ${special.what}: no client on the internet has such an address`,
+        code: 'ip_range_not_public',
+        message: `"${input}" includes ${special.label}, ${special.what}: no client on the internet has such an address, so it matches only requests from a private network or a local run`,
       });
-      return;
     }
-    if (isBroad(result.range) && !opts.confirmBroad) {
+    if (isBroad(result.range) && !opts.confirmBroad && !insideSpecialBlock(result.range)) {
       const limit = result.range.family === 'ipv4' ? '/16' : '/32';
       errors.push({
         index,
@@ -357,7 +371,7 @@ export function validateRangeList(inputs: readonly unknown[], opts: { confirmBro
     last = p;
   }
   if (errors.length > 0) return { kind: 'rejected', errors: errors.sort((a, b) => a.index - b.index) };
-  return { kind: 'ok', ranges, broad: ranges.filter(isBroad).map((r) => r.label) };
+  return { kind: 'ok', ranges, broad: ranges.filter(isBroad).map((r) => r.label), warnings };
 }
 
 // ---------------------------------------------------------------------------------------------

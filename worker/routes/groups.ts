@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { AppError, notFound, type FieldError } from '../errors';
 import { validate } from '../validation';
 import { IdParam, ListQuery, commonProblems, iso, json, listOf, problem } from '../schemas/common';
-import { Group, GroupCreate, GroupMember, GroupReport, GroupUpdate } from '../schemas/groups';
+import { Group, GroupCreate, GroupMember, GroupReport, GroupUpdate, GroupWritten } from '../schemas/groups';
 import { newId } from '../domain/crypto';
 import { parseRange, validateRangeList, type IpRange } from '../domain/ip-ranges';
 import { normaliseGroupDomain } from '../domain/email-domains';
@@ -31,10 +31,13 @@ export const groupJson = (g: GroupDetails) => ({
   updated_at: iso(g.updated_at)!,
 });
 
-/** Validates and normalises ranges: 400 for malformed or reserved, 422 for unconfirmed broad ones. */
-function checkRanges(inputs: string[], confirmBroad: boolean): IpRange[] {
+/** The warnings of a written group's answer. */
+type RangeWarnings = { code: 'ip_range_not_public'; ip_range: string; message: string }[];
+
+/** Validates and normalises ranges: 400 for malformed or overlapping, 422 for unconfirmed broad ones; non-public ones warned about. */
+function checkRanges(inputs: string[], confirmBroad: boolean): { ranges: IpRange[]; warnings: RangeWarnings } {
   const decision = validateRangeList(inputs, { confirmBroad });
-  if (decision.kind === 'ok') return decision.ranges;
+  if (decision.kind === 'ok') return { ranges: decision.ranges, warnings: decision.warnings.map((w) => ({ code: w.code, ip_range: w.input, message: w.message })) };
   const errors: FieldError[] = decision.errors.map((e) => ({ path: `ip_ranges.${e.index}`, message: e.message }));
   const first = decision.errors[0]!;
   const onlyBroad = decision.errors.every((e) => e.code === 'ip_range_too_broad');
@@ -126,7 +129,7 @@ async function write(db: D1, w: Parameters<typeof writeGroup>[1], rangeInputs: s
 
 const groupProblems = {
   ...commonProblems,
-  400: problem('Invalid input (`invalid_ip_range`, `ip_range_reserved`, `ip_range_overlap`, `invalid_email_domain`, `free_mail_domain`): `errors` names each entry'),
+  400: problem('Invalid input (`invalid_ip_range`, `ip_range_overlap`, `invalid_email_domain`, `free_mail_domain`): `errors` names each entry'),
   404: problem('Unknown group, plan or owner subscription'),
   409: problem('`ip_range_conflict`: a range overlaps another group\'s; `email_domain_conflict`: a domain belongs to another group'),
   422: problem('`ip_range_too_broad` (confirm with `confirm_broad_ranges`) or `owner_subscription_same_product`'),
@@ -136,13 +139,13 @@ const groupProblems = {
 export const groups = new Hono<AppEnv>()
   .post(
     '/',
-    describeRoute({ tags, summary: 'Create a group', responses: { 201: json('The group', Group), ...groupProblems } }),
+    describeRoute({ tags, summary: 'Create a group', responses: { 201: json('The group, with a warning for each non-public range', GroupWritten), ...groupProblems } }),
     validate('json', GroupCreate),
     async (c) => {
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
       const db = c.get('d1');
-      const ranges = checkRanges(input.ip_ranges ?? [], input.confirm_broad_ranges === true);
+      const { ranges, warnings } = checkRanges(input.ip_ranges ?? [], input.confirm_broad_ranges === true);
       const domains = checkDomains(input.email_domains ?? []);
       await checkRefs(db, tenantId, input.plan_id, input.owner_subscription_id ?? null);
       const id = newId('grp');
@@ -156,7 +159,7 @@ export const groups = new Hono<AppEnv>()
       }, input.ip_ranges);
       const group = await findGroup(db, tenantId, id);
       if (!group) throw notFound('group', 'id');
-      return c.json(groupJson(group), 201);
+      return c.json({ ...groupJson(group), warnings }, 201);
     },
   )
   .get(
@@ -223,7 +226,7 @@ export const groups = new Hono<AppEnv>()
   )
   .patch(
     '/:id',
-    describeRoute({ tags, summary: 'Update a group (lists given replace the current ones)', responses: { 200: json('The group', Group), ...groupProblems } }),
+    describeRoute({ tags, summary: 'Update a group (lists given replace the current ones)', responses: { 200: json('The group, with a warning for each non-public range given', GroupWritten), ...groupProblems } }),
     validate('param', IdParam('grp')),
     validate('json', GroupUpdate),
     async (c) => {
@@ -231,7 +234,8 @@ export const groups = new Hono<AppEnv>()
       const input = c.req.valid('json');
       const tenantId = c.get('tenant').id;
       const db = c.get('d1');
-      const ranges = input.ip_ranges === undefined ? undefined : checkRanges(input.ip_ranges, input.confirm_broad_ranges === true);
+      const checked = input.ip_ranges === undefined ? undefined : checkRanges(input.ip_ranges, input.confirm_broad_ranges === true);
+      const ranges = checked?.ranges;
       const domains = input.email_domains === undefined ? undefined : checkDomains(input.email_domains);
       const current = await findGroup(db, tenantId, id);
       if (!current) throw notFound('group', 'id');
@@ -254,7 +258,7 @@ export const groups = new Hono<AppEnv>()
       }, input.ip_ranges);
       const group = await findGroup(db, tenantId, id);
       if (!group) throw notFound('group', 'id');
-      return c.json(groupJson(group));
+      return c.json({ ...groupJson(group), warnings: checked?.warnings ?? [] });
     },
   )
   .delete(

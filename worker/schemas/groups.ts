@@ -13,7 +13,8 @@ const IpRanges = z
   .meta({
     description:
       'IPv4 or IPv6 ranges as CIDR (`203.0.113.0/24`, `2001:db8::/48`), `start-end` or a single address. ' +
-      'Replaces the whole list on update. Private, loopback and reserved ranges are refused; ranges broader ' +
+      'Replaces the whole list on update. Private, loopback and other non-public ranges are accepted with a warning ' +
+      '(`ip_range_not_public`: no client on the internet comes from them); public ranges broader ' +
       'than /16 (IPv4) or /32 (IPv6) need `confirm_broad_ranges: true`.',
     example: ['203.0.113.0/24', '198.51.100.10-198.51.100.20', '2001:db8:1234::/48'],
   });
@@ -66,6 +67,13 @@ export const Group = z
     updated_at: z.string(),
   })
   .meta({ id: 'Group' });
+
+/** The answer of a create or an update: the group, and a warning for each range no internet client can come from. */
+export const GroupWritten = Group.extend({
+  warnings: z
+    .array(z.object({ code: z.literal('ip_range_not_public'), ip_range: z.string(), message: z.string() }))
+    .meta({ description: 'Ranges accepted that no client on the internet comes from (private, loopback, link-local, CGNAT, reserved): they match only requests from a private network or a local run.' }),
+}).meta({ id: 'GroupWritten' });
 
 export const GroupMember = z
   .object({
