@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startFloor, startLeanRuntime } from './runtime.mjs';
-import { CONNECTIONS, USD_PER_MILLION_CPU_MS, USD_PER_MILLION_REQUESTS, WRITE_CONNECTIONS, measureWithCpu, runHotRoutes, runWriteScaling, seed } from './hot-routes.mjs';
+import { CONNECTIONS, ROUNDS, USD_PER_MILLION_CPU_MS, USD_PER_MILLION_REQUESTS, WRITE_CONNECTIONS, measureWithCpu, runHotRoutes, runWriteScaling, seed } from './hot-routes.mjs';
 
 const only = process.argv.slice(2);
 const wants = (name) => only.length === 0 || only.includes(name);
@@ -140,7 +140,8 @@ One tenant: a product with a ₹499 monthly plan, 68 offers (a public 20% code w
 limit, answered from the isolate's cache; a private code with \`avail_limit_total\`, which needs
 the user's avails from D1 on every quote; one hot checkout code; a 100% code; 64 others), a claimable group
 by email domain, and 100,000 IP ranges in 10 groups. Each request of a checkout or claim run is
-a new user. \`/health\` at the same connection counts: ${CONNECTIONS.map((c) => `${f0(health[c].rps)} rps, ${f3(health[c].cpuPerRequest)} ms CPU at ${c}`).join('; ')}.
+a new user. Each row is the best of ${ROUNDS} rounds of 3 s (the round with the least server CPU
+per request, with its own rps and latency): the machine is shared, and interference only adds. \`/health\` at the same connection counts: ${CONNECTIONS.map((c) => `${f0(health[c].rps)} rps, ${f3(health[c].cpuPerRequest)} ms CPU at ${c}`).join('; ')}.
 
 | route | connections | rps | ÷ /health | p50 / p99 | server CPU ms/req | D1 round trips | statuses |
 | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |
@@ -167,7 +168,8 @@ SQLite's work that production runs on the database's side.
           'writes',
           `## Write scaling: checkouts per second
 
-New users checking out on one hot code, and on 64 codes (one offer each), as connections grow.
+New users checking out on one hot code, and on 64 codes (one offer each), as connections grow
+(each point the best of ${ROUNDS} rounds of 3 s, as above).
 Every checkout is one guarded D1 batch (one transaction) on the single local database; what it
 implies for production is in [scale.md](scale.md).
 
