@@ -11,7 +11,7 @@ import type { D1 } from './guard';
 import { OFFER_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { CODE_USED_SQL, LIVE_REDEMPTIONS_SQL, REDEMPTION_COUNTS_SQL, STANDS_SQL } from './hold-sql';
 import type { RedemptionFacts } from '../domain/offer-rules';
-import type { SubscriptionStatus } from '../domain/holds';
+import { hasUnreleasedHold, type SubscriptionStatus } from '../domain/holds';
 
 export interface RedemptionQuery {
   tenantId: string;
@@ -163,6 +163,13 @@ export function checkoutReads(
   return { stmts, parse };
 }
 
+
+/** The expired holds still counted in the scopes of a checkout, as its read saw them at `now` (checkout-write.ts releases only those). */
+export const unreleasedHolds = (reads: CheckoutReads, now: number) => ({
+  // The offer's live count is its counter less its expired holds: lower means some are unreleased.
+  onOffer: reads.offer !== null && reads.offer.live_redemptions < reads.offer.redemptions_count,
+  onUserProduct: hasUnreleasedHold(reads.subscriptions.map((s) => ({ status: s.status, holdExpiresAt: s.hold_expires_at })), now),
+});
 
 /** The domain facts of a quote or checkout from its reads. */
 export function redemptionFacts(r: RedemptionReads, user: { id: string } | null, now: number): RedemptionFacts {

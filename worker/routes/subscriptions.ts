@@ -10,12 +10,11 @@ import { CheckoutRequest } from '../schemas/offer';
 import { Subscription, subscriptionJsonAt } from '../schemas/subscription';
 import { requireUser } from '../middleware/auth';
 import { newId, sha256Hex } from '../domain/crypto';
-import { hasUnreleasedHold } from '../domain/holds';
 import { decideCheckout, type CheckoutDecision, type CheckoutRefusal } from '../domain/checkout';
 import { addPeriod } from '../domain/periods';
 import type { Duration } from '../domain/offer-rules';
 import { planFacts } from '../db/offer-rows';
-import { checkoutReads, redemptionFacts, type CheckoutReads } from '../db/redemption-reads';
+import { checkoutReads, redemptionFacts, unreleasedHolds, type CheckoutReads } from '../db/redemption-reads';
 import { checkoutFromCache, readForCheckoutRefreshing } from '../db/quote-cache';
 import { writeCheckout } from '../db/checkout-write';
 import { newSubscriptionRow, type NewSubscription } from '../db/subscriptions';
@@ -30,13 +29,6 @@ function refusal(reason: CheckoutRefusal): AppError {
   return codeRejected(reason);
 }
 
-
-/** The expired holds still counted in the scopes of this checkout, as its read saw them at `now`. */
-const unreleasedHolds = (reads: CheckoutReads, now: number) => ({
-  // The offer's live count is its counter less its expired holds: lower means some are unreleased.
-  onOffer: reads.offer !== null && reads.offer.live_redemptions < reads.offer.redemptions_count,
-  onUserProduct: hasUnreleasedHold(reads.subscriptions.map((s) => ({ status: s.status, holdExpiresAt: s.hold_expires_at })), now),
-});
 
 /** `POST /v1/subscriptions` (checkout) */
 export const publicSubscriptions = new Hono<AppEnv>().post(
