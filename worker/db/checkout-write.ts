@@ -2,12 +2,13 @@
  * The checkout's write: ONE batch (one transaction) that enforces every limit. It first gives
  * back the expired holds this checkout could compete with (its offer's, and the user's on the
  * product; only where its read saw any), then inserts the subscription only when every guard
- * still holds — no live subscription of the user on the product, the Idempotency-Key not standing for another
- * subscription, the offer live with redemptions left, the user's avails under the limits, the
- * single-use code free — and every other statement (cycle, avail, counters, code, key record,
- * webhook event) writes only if that row exists. D1 runs batches one at a time, so no
- * interleaving can exceed a limit, and a refused checkout writes nothing. The batch ends with
- * the checkout's reads again, so a refusal is explained without another round trip.
+ * still holds — no live subscription of the user on the product, the Idempotency-Key not
+ * standing for another subscription, the offer live with redemptions left, the user's avails
+ * under the limits, the single-use code free — and every other statement (cycle, avail,
+ * counters, code, key record, webhook event) writes only if that row exists. D1 runs batches
+ * one at a time, so no interleaving can exceed a limit, and a refused checkout writes nothing.
+ * The batch ends with the checkout's reads again, so a refusal is explained without another
+ * round trip.
  */
 import type { D1 } from './guard';
 import { insertSubscription, liveOnProduct, releaseExpiredHolds, subscriptionExists, upsertUserStatement, type NewSubscription } from './subscriptions';
