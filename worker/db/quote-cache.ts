@@ -18,7 +18,7 @@
 import type { D1 } from './guard';
 import { OFFER_COLUMNS, PLAN_COLUMNS, offerFacts, planFacts, type OfferRow, type PlanRowRaw } from './offer-rows';
 import { DEFINITIONS_VERSION_SQL } from './offer-queries';
-import { checkoutReads, readForQuote, redemptionFacts, type CheckoutReads } from './redemption-reads';
+import { checkoutReads, parseRedemption, redemptionFacts, redemptionStatement, type CheckoutReads } from './redemption-reads';
 import { needsUser, type OfferFacts, type RedemptionFacts } from '../domain/offer-rules';
 import { CACHE_BUDGETS, createCache, estimateBytes, type CacheHit } from '../lib/cache';
 import type { EndUser } from '../env';
@@ -129,27 +129,32 @@ export function checkoutFromCache(q: { tenantId: string; planId: string; code: s
 }
 
 /**
+ * Runs `stmts` as one batch with this isolate's catalog re-check appended when it is due (the
+ * definitions come back only when their version moved); answers the results of `stmts`.
+ */
+async function batchRefreshingCatalog(db: D1, tenantId: string, now: number, stmts: D1PreparedStatement[]): Promise<D1Result<Record<string, unknown>>[]> {
+  const hit = quoteCatalogs.get(tenantId, now);
+  const generation = quoteCatalogs.generation(tenantId);
+  const refresh = hit?.fresh ? [] : refreshStatements(db, tenantId, String(hit?.version ?? ''), now);
+  const results = await db.batch<Record<string, unknown>>([...stmts, ...refresh]);
+  if (refresh.length > 0) applyRefresh(tenantId, now, generation, hit, results.slice(stmts.length));
+  return results.slice(0, stmts.length);
+}
+
+/**
  * A checkout's reads on the primary (one round trip), with this isolate's catalog re-checked in
  * the same batch when it is due, so that the next checkouts of the tenant can be decided from it.
  */
 export async function readForCheckoutRefreshing(db: D1, q: Parameters<typeof checkoutReads>[1]): Promise<CheckoutReads> {
-  const hit = quoteCatalogs.get(q.tenantId, q.now);
-  const generation = quoteCatalogs.generation(q.tenantId);
-  const refresh = hit?.fresh ? [] : refreshStatements(db, q.tenantId, String(hit?.version ?? ''), q.now);
   const reads = checkoutReads(db, q);
-  const results = await db.batch<Record<string, unknown>>([...reads.stmts, ...refresh]);
-  if (refresh.length > 0) applyRefresh(q.tenantId, q.now, generation, hit, results.slice(reads.stmts.length));
-  return reads.parse(results.slice(0, reads.stmts.length));
+  return reads.parse(await batchRefreshingCatalog(db, q.tenantId, q.now, reads.stmts));
 }
 
 /** The quote's source from D1 in one round trip (a read session), which also re-checks this isolate's cache when it is due. */
 export async function quoteFromD1(db: D1, q: QuoteQuery, now: number): Promise<QuoteSource> {
-  const hit = quoteCatalogs.get(q.tenantId, now);
-  const generation = quoteCatalogs.generation(q.tenantId);
-  const refresh = hit?.fresh ? [] : refreshStatements(db, q.tenantId, String(hit?.version ?? ''), now);
   const user = q.user ? { id: q.user.id, email: q.user.emailVerified ? q.user.email : null } : null;
-  const reads = await readForQuote(db, { tenantId: q.tenantId, planId: q.planId, code: q.code, user }, refresh);
-  if (refresh.length > 0) applyRefresh(q.tenantId, now, generation, hit, reads.extra);
+  const [facts] = await batchRefreshingCatalog(db, q.tenantId, now, [redemptionStatement(db, { tenantId: q.tenantId, planId: q.planId, code: q.code, user, now })]);
+  const reads = parseRedemption(facts!);
   return {
     plan: reads.plan,
     facts: q.code && reads.plan ? redemptionFacts(reads, q.user, now) : null,

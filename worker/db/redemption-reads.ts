@@ -116,11 +116,6 @@ export function parseRedemption(result: D1Result<Record<string, unknown>>): Rede
   };
 }
 
-/** A quote's reads: one statement; `extra` statements (the cache re-check) ride in the same batch. */
-export async function readForQuote(db: D1, q: RedemptionQuery, extra: D1PreparedStatement[] = []): Promise<RedemptionReads & { extra: D1Result<Record<string, unknown>>[] }> {
-  const results = await db.batch<Record<string, unknown>>([redemptionStatement(db, q), ...extra]);
-  return { ...parseRedemption(results[0]!), extra: results.slice(1) };
-}
 
 /**
  * A checkout's reads, as ONE statement: the facts, plus the user's subscriptions on the plan's
